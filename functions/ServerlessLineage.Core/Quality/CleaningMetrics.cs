@@ -1,0 +1,37 @@
+using ServerlessLineage.Core.Contract;
+
+namespace ServerlessLineage.Core.Quality;
+
+/// <summary>What cleaning did to one input file. <c>RowsIn == RowsClean + RowsQuarantined</c> always holds.</summary>
+public sealed record CleaningMetrics
+{
+    public required string Source { get; init; }
+
+    public required string Format { get; init; }
+
+    public long RowsIn { get; init; }
+
+    public long RowsClean { get; init; }
+
+    public long RowsQuarantined { get; init; }
+
+    /// <summary>Quarantined rows per reason wire name; every reason code is present (0 when none).</summary>
+    public required IReadOnlyDictionary<string, long> QuarantinedByReason { get; init; }
+
+    /// <summary>Physically empty lines, which are not rows.</summary>
+    public long BlankLines { get; init; }
+
+    public long BytesIn { get; init; }
+
+    public long BytesOut { get; init; }
+
+    /// <summary>Columns in the file that the contract does not know (ignored).</summary>
+    public required IReadOnlyList<string> UnknownColumns { get; init; }
+
+    public required IReadOnlyList<ColumnMetrics> Columns { get; init; }
+
+    /// <summary>True when the accounting identity holds (it always should; checked before anything is published).</summary>
+    public bool IsBalanced => RowsIn == RowsClean + RowsQuarantined && RowsQuarantined == QuarantinedByReason.Values.Sum();
+
+    internal static Dictionary<string, long> EmptyReasonCounts() => ReasonCodes.All.ToDictionary(r => r.ToWireName(), _ => 0L, StringComparer.Ordinal);
+}

@@ -23,6 +23,7 @@ internal sealed class ExampleBatch
     private readonly int[] _types;
     private readonly int[] _repetition;
     private readonly float[][] _features;
+    private int[] _definitions = [];
     private readonly IReadOnlyList<string> _itemIds;
 
     public ExampleBatch(int capacity, int length, IReadOnlyList<string> itemIds)
@@ -102,9 +103,9 @@ internal sealed class ExampleBatch
             await group.WriteAsync<int>(S.Position, _position.AsMemory(0, n), cancellationToken: cancellationToken);
             await group.WriteAsync(S.ContextText, new ArraySegment<string>(_context, 0, n));
             await group.WriteAsync(S.ItemText, new ArraySegment<string>(_itemText, 0, n));
-            await group.WriteAsync<int>(S.InputIdsElement, _inputIds.AsMemory(0, tokens), _repetition.AsMemory(0, tokens), cancellationToken: cancellationToken);
-            await group.WriteAsync<int>(S.AttentionMaskElement, _mask.AsMemory(0, tokens), _repetition.AsMemory(0, tokens), cancellationToken: cancellationToken);
-            await group.WriteAsync<int>(S.TokenTypeIdsElement, _types.AsMemory(0, tokens), _repetition.AsMemory(0, tokens), cancellationToken: cancellationToken);
+            await group.WriteAllPartsAsync<int>(S.InputIdsElement, _inputIds.AsMemory(0, tokens), Definitions(S.InputIdsElement, tokens), _repetition.AsMemory(0, tokens), cancellationToken);
+            await group.WriteAllPartsAsync<int>(S.AttentionMaskElement, _mask.AsMemory(0, tokens), Definitions(S.AttentionMaskElement, tokens), _repetition.AsMemory(0, tokens), cancellationToken);
+            await group.WriteAllPartsAsync<int>(S.TokenTypeIdsElement, _types.AsMemory(0, tokens), Definitions(S.TokenTypeIdsElement, tokens), _repetition.AsMemory(0, tokens), cancellationToken);
             for (var f = 0; f < _features.Length; f++)
             {
                 await group.WriteAsync<float>(S.Features[f], _features[f].AsMemory(0, n), cancellationToken: cancellationToken);
@@ -112,5 +113,17 @@ internal sealed class ExampleBatch
         }
 
         Count = 0;
+    }
+
+    /// <summary>Every element is present, so every definition level is the field's maximum.</summary>
+    private ReadOnlyMemory<int> Definitions(Parquet.Schema.DataField field, int count)
+    {
+        if (_definitions.Length < count || _definitions[0] != field.MaxDefinitionLevel)
+        {
+            _definitions = new int[Math.Max(count, _definitions.Length)];
+            Array.Fill(_definitions, field.MaxDefinitionLevel);
+        }
+
+        return _definitions.AsMemory(0, count);
     }
 }

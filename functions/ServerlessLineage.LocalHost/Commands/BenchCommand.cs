@@ -1,13 +1,195 @@
 using System.CommandLine;
+using System.Diagnostics;
+using System.Globalization;
+using System.Text.Json;
+using ServerlessLineage.Core.Cleaning;
+using ServerlessLineage.Core.Contract;
+using ServerlessLineage.Core.Datasets;
+using ServerlessLineage.Core.Generation;
+using ServerlessLineage.Core.Ingest;
+using ServerlessLineage.Core.Preparation;
 
 namespace ServerlessLineage.LocalHost.Commands;
 
+/// <summary><c>lineage bench</c>: benchmarks that print figures, with ratios against a baseline measured in the same run.</summary>
 internal static class BenchCommand
 {
     public static Command Create()
     {
-        var command = new Command("bench", "Not built yet.");
-        command.SetAction(_ => 1);
+        var command = new Command("bench", "Benchmarks that print measured figures (rows/s, ratios against a baseline in the same run, peak memory).");
+        command.Subcommands.Add(CreatePrepare());
         return command;
     }
+
+    private static Command CreatePrepare()
+    {
+        var events = new Option<int>("--events") { Description = "Number of events to generate and process.", DefaultValueFactory = _ => 1_000_000 };
+        var seed = new Option<int>("--seed") { Description = "Generator seed.", DefaultValueFactory = _ => 7 };
+        var badShare = new Option<double>("--bad-share") { Description = "Share of bad rows in the generated file.", DefaultValueFactory = _ => 0.02 };
+        var allCores = new Option<bool>("--all-cores") { Description = "Do not pin the process to one core (the targets are per core)." };
+        var json = new Option<bool>("--json") { Description = "Print the figures as JSON." };
+        var work = new Option<DirectoryInfo?>("--work-dir") { Description = "Folder for the generated data and outputs (default: a temporary folder, deleted afterwards)." };
+        var command = new Command("prepare", "Generate events, then measure rows/s of (a) parsing only, (b) full cleaning (validation, dedupe, pseudonymisation, catalog join, Parquet and quarantine output), (c) cleaning + examples + provenance (the whole `prepare`), the ratios b/a and c/a, and each stage's peak memory.")
+        {
+            events, seed, badShare, allCores, json, work,
+        };
+        command.SetAction(async (parse, cancellationToken) =>
+        {
+            var n = parse.GetValue(events);
+            if (n <= 0)
+            {
+                Console.Error.WriteLine("error: --events must be positive.");
+                return 2;
+            }
+
+            var results = await RunPrepareAsync(n, parse.GetValue(seed), parse.GetValue(badShare), !parse.GetValue(allCores), parse.GetValue(work)?.FullName, parse.GetValue(json), cancellationToken);
+            if (parse.GetValue(json))
+            {
+                Console.Out.WriteLine(JsonSerializer.Serialize(results, PrepareService.JsonOptions));
+            }
+
+            return 0;
+        });
+        return command;
+    }
+
+    private sealed record StageFigures(string Stage, double Seconds, double RowsPerSecond, long PeakResidentBytes);
+
+    private static async Task<object> RunPrepareAsync(int count, int seed, double badShare, bool pin, string? workDirectory, bool quiet, CancellationToken cancellationToken)
+    {
+        var root = workDirectory ?? Path.Combine(Path.GetTempPath(), "lineage-bench-" + Guid.NewGuid().ToString("N")[..8]);
+        var log = quiet ? TextWriter.Null : Console.Out;
+        Directory.CreateDirectory(root);
+        try
+        {
+            var pinned = pin && TryPinToOneCore();
+            log.WriteLine($"bench prepare: {count:N0} events, seed {seed}, bad share {badShare:P1}, {(pinned ? "pinned to one core" : "all cores")}, in {root}");
+            var clock = Stopwatch.StartNew();
+            var data = ShopDataGenerator.Generate(new GeneratorOptions { Events = count, Seed = seed, BadShare = badShare }, Path.Combine(root, "data"));
+            log.WriteLine($"  generated {data.GroundTruth.EventRows:N0} rows ({new FileInfo(data.EventsPath).Length / 1048576.0:0.0} MiB) in {clock.Elapsed.TotalSeconds:0.0} s");
+
+            // Warm-up on a small file so that JIT compilation is not measured.
+            var warm = ShopDataGenerator.Generate(new GeneratorOptions { Events = 20_000, Seed = seed + 1, BadShare = badShare }, Path.Combine(root, "warmup"));
+            await ParseOnlyAsync(warm.EventsPath);
+            await CleanOnlyAsync(warm.EventsPath, warm.CatalogPath, Path.Combine(root, "warmup-clean"), cancellationToken);
+            await PrepareAsync(warm.EventsPath, warm.CatalogPath, Path.Combine(root, "warmup-prepare"), cancellationToken);
+
+            var rows = data.GroundTruth.EventRows;
+            var stages = new List<StageFigures>
+            {
+                await MeasureAsync("a: parse only", rows, () => ParseOnlyAsync(data.EventsPath)),
+                await MeasureAsync("b: full cleaning", rows, () => CleanOnlyAsync(data.EventsPath, data.CatalogPath, Path.Combine(root, "clean"), cancellationToken)),
+                await MeasureAsync("c: clean + examples + provenance", rows, () => PrepareAsync(data.EventsPath, data.CatalogPath, Path.Combine(root, "prepare"), cancellationToken)),
+            };
+            var manifest = JsonSerializer.Deserialize<JsonElement>(await File.ReadAllTextAsync(Path.Combine(root, "prepare", PrepareFiles.Manifest), cancellationToken));
+            var lines = manifest.GetProperty("provenance").GetProperty(PrepareFiles.CleanedEventLines);
+            var exampleRows = manifest.GetProperty("provenance").GetProperty(PrepareFiles.ExampleRows);
+            var ratioB = stages[1].RowsPerSecond / stages[0].RowsPerSecond;
+            var ratioC = stages[2].RowsPerSecond / stages[0].RowsPerSecond;
+
+            log.WriteLine();
+            log.WriteLine($"  {"stage",-36} {"seconds",9} {"rows/s",12} {"peak RSS",10}");
+            foreach (var s in stages)
+            {
+                log.WriteLine($"  {s.Stage,-36} {s.Seconds,9:0.000} {s.RowsPerSecond,12:N0} {s.PeakResidentBytes / 1048576.0,7:0} MiB");
+            }
+
+            log.WriteLine();
+            log.WriteLine($"  ratio b/a = {ratioB:0.000}   ratio c/a = {ratioC:0.000}   (targets: c/a >= 0.5, c >= 300,000 rows/s on one core)");
+            log.WriteLine($"  provenance: cleaned row -> raw line {lines.GetProperty("bytesPerKey").GetDouble():0.000} bytes/row; example -> cleaned rows {exampleRows.GetProperty("bytesPerKey").GetDouble():0.000} bytes/example");
+            log.WriteLine($"  peak memory is the resident high-water mark of each stage ({(PeakMemory.CanReset ? "reset per stage" : "process-wide")})");
+            return new
+            {
+                events = count,
+                rows,
+                seed,
+                badShare,
+                pinnedToOneCore = pinned,
+                stages,
+                ratioCleaningToParse = ratioB,
+                ratioPrepareToParse = ratioC,
+                provenanceBytesPerCleanedRow = lines.GetProperty("bytesPerKey").GetDouble(),
+                provenanceBytesPerExample = exampleRows.GetProperty("bytesPerKey").GetDouble(),
+            };
+        }
+        finally
+        {
+            if (workDirectory is null)
+            {
+                Directory.Delete(root, recursive: true);
+            }
+        }
+    }
+
+    private static async Task<StageFigures> MeasureAsync(string stage, long rows, Func<Task> run)
+    {
+        PeakMemory.Reset();
+        var clock = Stopwatch.StartNew();
+        await run();
+        var seconds = clock.Elapsed.TotalSeconds;
+        return new StageFigures(stage, Math.Round(seconds, 4), Math.Round(rows / seconds), PeakMemory.Read());
+    }
+
+    /// <summary>(a) The baseline: read every record and touch every field value, nothing else.</summary>
+    private static Task ParseOnlyAsync(string eventsPath)
+    {
+        using var reader = RecordReader.OpenFile(eventsPath, EventFields.All, EventFields.Required);
+        long checksum = 0;
+        while (reader.MoveNext())
+        {
+            for (var f = 0; f < EventFields.All.Count; f++)
+            {
+                checksum += reader.GetValue(f).Length;
+            }
+        }
+
+        GC.KeepAlive(checksum);
+        return Task.CompletedTask;
+    }
+
+    /// <summary>(b) Cleaning with all outputs, without examples or provenance.</summary>
+    private static async Task CleanOnlyAsync(string eventsPath, string catalogPath, string outDir, CancellationToken cancellationToken)
+    {
+        Directory.CreateDirectory(outDir);
+        var pseudonymizer = new Pseudonymizer(LocalSecret.Load());
+        await using var quarantineStream = File.Create(Path.Combine(outDir, PrepareFiles.Quarantine));
+        using var quarantine = new QuarantineWriter(quarantineStream);
+        CatalogIndex catalog;
+        using (var reader = RecordReader.OpenFile(catalogPath, CatalogFields.All, CatalogFields.Required))
+        {
+            catalog = CatalogCleaner.Clean(reader, Path.GetFileName(catalogPath), quarantine).Catalog;
+        }
+
+        var cleaner = new EventCleaner(catalog, pseudonymizer, new CleaningOptions { RunStartedAt = DateTimeOffset.UtcNow });
+        await using var output = File.Create(Path.Combine(outDir, PrepareFiles.CleanedEvents));
+        await using var writer = await CleanedEventsWriter.CreateAsync(output, cancellationToken);
+        using var events = RecordReader.OpenFile(eventsPath, EventFields.All, EventFields.Required);
+        await cleaner.CleanAsync(events, Path.GetFileName(eventsPath), writer, quarantine, cancellationToken: cancellationToken);
+    }
+
+    /// <summary>(c) The whole prepare: cleaning, examples, provenance maps, hashes and manifest.</summary>
+    private static Task PrepareAsync(string eventsPath, string catalogPath, string outDir, CancellationToken cancellationToken) =>
+        new PrepareService(new Pseudonymizer(LocalSecret.Load()))
+            .RunAsync(eventsPath, catalogPath, outDir, new PrepareOptions { RunStartedAt = DateTimeOffset.UtcNow }, cancellationToken: cancellationToken);
+
+    private static bool TryPinToOneCore()
+    {
+        if (!OperatingSystem.IsLinux() && !OperatingSystem.IsWindows())
+        {
+            return false;
+        }
+
+        try
+        {
+            using var process = Process.GetCurrentProcess();
+            process.ProcessorAffinity = 1;
+            return true;
+        }
+        catch (Exception ex) when (ex is InvalidOperationException or System.ComponentModel.Win32Exception or PlatformNotSupportedException)
+        {
+            return false;
+        }
+    }
+
+    internal static string Format(double value) => value.ToString("0.000", CultureInfo.InvariantCulture);
 }

@@ -5,11 +5,12 @@ namespace ServerlessLineage.Core.Generation;
 
 /// <summary>
 /// Streams rows to the events file in order, interleaving the planned bad rows, assigning event ids in file order and
-/// recording each bad row's physical line.
+/// recording each bad row's physical line. Buffers itself, so the target stream needs no buffering.
 /// </summary>
 internal sealed class EventFileWriter
 {
     private const int RecentCapacity = 16;
+    private const int BufferSize = 1 << 16;
     private readonly Stream _output;
     private readonly EventLineFormatter _formatter;
     private readonly BadRowPlan _plan;
@@ -20,6 +21,8 @@ internal sealed class EventFileWriter
     private readonly DateTimeOffset _start;
     private readonly int _firstDataLine;
     private readonly EventRow _row = new();
+    private readonly byte[] _buffer = new byte[BufferSize];
+    private int _buffered;
     private readonly byte[][] _recent = new byte[RecentCapacity][];
     private readonly int[] _recentLengths = new int[RecentCapacity];
     private readonly int[] _recentLines = new int[RecentCapacity];
@@ -42,7 +45,7 @@ internal sealed class EventFileWriter
         _factory = new BadRowFactory(badRandom, _formatter, catalog);
         if (_formatter.Header is { } header)
         {
-            _output.Write(System.Text.Encoding.UTF8.GetBytes(header + "\n"));
+            Append(System.Text.Encoding.UTF8.GetBytes(header + "\n"));
             _firstDataLine = 2;
         }
         else
@@ -89,6 +92,8 @@ internal sealed class EventFileWriter
             WriteBad();
         }
 
+        _output.Write(_buffer, 0, _buffered);
+        _buffered = 0;
         _output.Flush();
     }
 
@@ -127,9 +132,27 @@ internal sealed class EventFileWriter
 
     private void WriteLine(ReadOnlySpan<byte> line)
     {
-        _output.Write(line);
-        _output.WriteByte((byte)'\n');
+        Append(line);
+        Append("\n"u8);
         RowsWritten++;
+    }
+
+    private void Append(ReadOnlySpan<byte> bytes)
+    {
+        if (_buffered + bytes.Length > BufferSize)
+        {
+            _output.Write(_buffer, 0, _buffered);
+            _buffered = 0;
+        }
+
+        if (bytes.Length > BufferSize)
+        {
+            _output.Write(bytes);
+            return;
+        }
+
+        bytes.CopyTo(_buffer.AsSpan(_buffered));
+        _buffered += bytes.Length;
     }
 
     private void Remember(ReadOnlySpan<byte> line, int lineNumber, string eventId)

@@ -72,14 +72,14 @@ public static class ShopDataGenerator
         EventFileWriter writer;
         int sessions;
         using (var gzip = options.Gzip ? new GZipStream(events, CompressionLevel.Optimal, leaveOpen: true) : null)
-        using (var buffered = new BufferedStream(gzip ?? events, 1 << 16))
         {
             var plan = new BadRowPlan(defects, options.Format, options.Events, badRows);
-            writer = new EventFileWriter(buffered, options.Format, shop, users, options.Start, plan, defects);
+            writer = new EventFileWriter(gzip ?? events, options.Format, shop, users, options.Start, plan, defects);
             sessions = Simulate(options, world, shop, users, goodRows, writer, noisySessions);
             writer.Finish();
         }
 
+        events.Flush();
         var counts = new Dictionary<string, int>();
         foreach (var reason in ReasonCodes.All)
         {

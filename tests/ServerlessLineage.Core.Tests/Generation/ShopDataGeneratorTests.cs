@@ -53,6 +53,21 @@ public sealed class ShopDataGeneratorTests
         }
     }
 
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public void Generate_ToStreams_LeavesStreamsOpen(bool gzip)
+    {
+        using var events = new MemoryStream();
+        using var catalog = new MemoryStream();
+
+        ShopDataGenerator.Generate(Small with { Events = 100, Gzip = gzip }, events, catalog);
+
+        Assert.True(events.CanWrite);
+        Assert.True(catalog.CanWrite);
+        Assert.True(events.Length > 0);
+    }
+
     [Fact]
     public void Generate_Csv_RowCountMatchesEventsOption()
     {

@@ -32,22 +32,13 @@ internal sealed class BadRowFactory(Random random, EventLineFormatter formatter,
         switch (kind)
         {
             case BadRowKind.FieldCountShort:
-            {
-                var line = formatter.Format(row);
-                return (line[..line.LastIndexOf((byte)',')].ToArray(), null);
-            }
+                return (DropLastField(formatter.Format(row)), null);
 
             case BadRowKind.FieldCountLong:
-            {
-                var line = formatter.Format(row);
-                return ([.. line, .. ",extra"u8], null);
-            }
+                return ([.. formatter.Format(row), .. ",extra"u8], null);
 
             case BadRowKind.InvalidJson:
-            {
-                var line = formatter.Format(row);
-                return (line[..^1].ToArray(), null);
-            }
+                return (formatter.Format(row)[..^1].ToArray(), null);
 
             case BadRowKind.StrayQuote:
                 row.Query = NounWord(item, insert: "\"");
@@ -56,12 +47,8 @@ internal sealed class BadRowFactory(Random random, EventLineFormatter formatter,
                 break;
 
             case BadRowKind.InvalidUtf8:
-            {
                 row.Query = NounWord(item, insert: ((char)Placeholder).ToString());
-                var line = formatter.Format(row, verbatim: true).ToArray();
-                line[Array.IndexOf(line, Placeholder)] = 0xFF;
-                return (line, EventFields.Query);
-            }
+                return (ReplacePlaceholder(formatter.Format(row, verbatim: true)), EventFields.Query);
 
             case BadRowKind.EmptyField:
                 field = EventFields.Required[_emptyCursor++ % EventFields.Required.Count];
@@ -99,18 +86,9 @@ internal sealed class BadRowFactory(Random random, EventLineFormatter formatter,
                 break;
 
             case BadRowKind.OverlongQuery:
-            {
                 field = EventFields.Query;
-                var query = new StringBuilder();
-                var noun = item.Spec.Nouns[item.Noun].Name.ToLowerInvariant();
-                while (query.Length <= EventFields.MaxQueryLength)
-                {
-                    query.Append(noun).Append(' ');
-                }
-
-                row.Query = query.ToString().TrimEnd();
+                row.Query = OverlongQuery(item);
                 break;
-            }
 
             case BadRowKind.FarFuture:
                 field = EventFields.Timestamp;
@@ -130,6 +108,28 @@ internal sealed class BadRowFactory(Random random, EventLineFormatter formatter,
         }
 
         return (formatter.Format(row, verbatim).ToArray(), field);
+    }
+
+    private static byte[] DropLastField(ReadOnlySpan<byte> line) => line[..line.LastIndexOf((byte)',')].ToArray();
+
+    /// <summary>Swaps the placeholder for a byte that can never occur in UTF-8.</summary>
+    private static byte[] ReplacePlaceholder(ReadOnlySpan<byte> line)
+    {
+        var bytes = line.ToArray();
+        bytes[Array.IndexOf(bytes, Placeholder)] = 0xFF;
+        return bytes;
+    }
+
+    private static string OverlongQuery(CatalogItem item)
+    {
+        var query = new StringBuilder();
+        var noun = item.Spec.Nouns[item.Noun].Name.ToLowerInvariant();
+        while (query.Length <= EventFields.MaxQueryLength)
+        {
+            query.Append(noun).Append(' ');
+        }
+
+        return query.ToString().TrimEnd();
     }
 
     /// <summary>The item's noun in lower case with <paramref name="insert"/> placed inside its first word.</summary>

@@ -168,7 +168,7 @@ internal static class BenchCommand
     }
 
     /// <summary>(c) The whole prepare: cleaning, examples, provenance maps, hashes and manifest.</summary>
-    private static Task PrepareAsync(string eventsPath, string catalogPath, string outDir, CancellationToken cancellationToken) =>
+    private static Task<PrepareResult> PrepareAsync(string eventsPath, string catalogPath, string outDir, CancellationToken cancellationToken) =>
         new PrepareService(new Pseudonymizer(LocalSecret.Load()))
             .RunAsync(eventsPath, catalogPath, outDir, new PrepareOptions { RunStartedAt = DateTimeOffset.UtcNow }, cancellationToken: cancellationToken);
 

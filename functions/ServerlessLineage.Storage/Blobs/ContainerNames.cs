@@ -1,0 +1,12 @@
+namespace ServerlessLineage.Storage.Blobs;
+
+/// <summary>The blob containers of the storage layout (ARCHITECTURE.md).</summary>
+public static class ContainerNames
+{
+    public const string RawEvents = "raw-events";
+    public const string Catalog = "catalog";
+    public const string Datasets = "datasets";
+    public const string Quarantine = "quarantine";
+    public const string Models = "models";
+    public const string LineageEvents = "lineage-events";
+}

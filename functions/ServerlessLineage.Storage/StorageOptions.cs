@@ -1,0 +1,53 @@
+namespace ServerlessLineage.Storage;
+
+/// <summary>
+/// How to reach the storage account: a connection string (Azurite, shared key) or a service URI with
+/// <c>DefaultAzureCredential</c> (managed identity in Azure). Exactly one of the two.
+/// </summary>
+public sealed class StorageOptions
+{
+    /// <summary>Configuration section, e.g. <c>Storage__ConnectionString</c>.</summary>
+    public const string SectionName = "Storage";
+
+    /// <summary>A storage connection string, e.g. <c>UseDevelopmentStorage=true</c>.</summary>
+    public string? ConnectionString { get; set; }
+
+    /// <summary>The blob service endpoint, e.g. <c>https://account.blob.core.windows.net</c>; used with a token credential.</summary>
+    public Uri? BlobServiceUri { get; set; }
+
+    /// <summary>Client id of a user-assigned managed identity; empty for the system-assigned one.</summary>
+    public string? ManagedIdentityClientId { get; set; }
+
+    /// <summary>Returns what is wrong with these options; empty when they are usable.</summary>
+    public IReadOnlyList<string> Validate()
+    {
+        var errors = new List<string>();
+        var hasConnectionString = !string.IsNullOrWhiteSpace(ConnectionString);
+        if (hasConnectionString == (BlobServiceUri is not null))
+        {
+            errors.Add($"Set exactly one of {SectionName}:{nameof(ConnectionString)} and {SectionName}:{nameof(BlobServiceUri)}.");
+        }
+
+        if (BlobServiceUri is { } uri && (!uri.IsAbsoluteUri || (uri.Scheme != Uri.UriSchemeHttps && uri.Scheme != Uri.UriSchemeHttp)))
+        {
+            errors.Add($"{SectionName}:{nameof(BlobServiceUri)} must be an absolute http(s) URI; got '{uri}'.");
+        }
+
+        if (hasConnectionString && !string.IsNullOrWhiteSpace(ManagedIdentityClientId))
+        {
+            errors.Add($"{SectionName}:{nameof(ManagedIdentityClientId)} applies only with {SectionName}:{nameof(BlobServiceUri)}.");
+        }
+
+        return errors;
+    }
+
+    /// <summary>Throws <see cref="InvalidOperationException"/> listing every problem, if any.</summary>
+    public void EnsureValid()
+    {
+        var errors = Validate();
+        if (errors.Count > 0)
+        {
+            throw new InvalidOperationException("Invalid storage options: " + string.Join(" ", errors));
+        }
+    }
+}

@@ -1,0 +1,204 @@
+using System.Diagnostics;
+using System.Text;
+using System.Text.RegularExpressions;
+
+namespace ServerlessLineage.Testing;
+
+/// <summary>
+/// A private Azurite started from the repository's npm dev dependency on OS-chosen loopback ports, with its data in a temporary
+/// folder; disposing stops it and deletes the data.
+/// </summary>
+public sealed partial class AzuriteProcess : IAsyncDisposable
+{
+    /// <summary>Azurite's well-known development account (public, documented by Microsoft).</summary>
+    public const string AccountName = "devstoreaccount1";
+
+    /// <summary>The well-known key of <see cref="AccountName"/>.</summary>
+    public const string AccountKey = "Eby8vdM02xNOcqFlqUwJPLlmEtlCDXJ1OUzFT50uSRZ6IFsuFq2UVErCz4I6tq/K1SZFPTOtr/KBHBeksoGMGw==";
+
+    private static readonly string[] Services = ["Blob", "Queue", "Table"];
+
+    private readonly Process _process;
+    private readonly TempDirectory _data;
+    private readonly StringBuilder _log;
+
+    private AzuriteProcess(Process process, TempDirectory data, StringBuilder log, int blobPort, int queuePort, int tablePort)
+    {
+        _process = process;
+        _data = data;
+        _log = log;
+        BlobPort = blobPort;
+        QueuePort = queuePort;
+        TablePort = tablePort;
+    }
+
+    public int BlobPort { get; }
+
+    public int QueuePort { get; }
+
+    public int TablePort { get; }
+
+    /// <summary>A full connection string with explicit endpoints for all three services.</summary>
+    public string ConnectionString => CreateConnectionString(BlobPort, QueuePort, TablePort);
+
+    /// <summary>Everything Azurite has written to stdout and stderr so far.</summary>
+    public string Log
+    {
+        get
+        {
+            lock (_log)
+            {
+                return _log.ToString();
+            }
+        }
+    }
+
+    /// <summary>The connection string of an Azurite listening on 127.0.0.1 at the given ports.</summary>
+    public static string CreateConnectionString(int blobPort, int queuePort, int tablePort) =>
+        $"DefaultEndpointsProtocol=http;AccountName={AccountName};AccountKey={AccountKey};" +
+        $"BlobEndpoint=http://127.0.0.1:{blobPort}/{AccountName};" +
+        $"QueueEndpoint=http://127.0.0.1:{queuePort}/{AccountName};" +
+        $"TableEndpoint=http://127.0.0.1:{tablePort}/{AccountName};";
+
+    /// <summary>The repository's Azurite launcher, <c>node_modules/.bin/azurite</c>.</summary>
+    public static string LauncherPath(string repositoryRoot) =>
+        Path.Combine(repositoryRoot, "node_modules", ".bin", OperatingSystem.IsWindows() ? "azurite.cmd" : "azurite");
+
+    /// <summary>Starts Azurite and waits until all three services listen.</summary>
+    public static async Task<AzuriteProcess> StartAsync(string launcherPath, TimeSpan timeout, CancellationToken cancellationToken = default)
+    {
+        if (!File.Exists(launcherPath))
+        {
+            throw new InvalidOperationException(
+                $"Azurite is not installed ({launcherPath} is missing). Run `npm ci` in the repository root, or run the tests with ./test.sh.");
+        }
+
+        var data = new TempDirectory("lineage-azurite-");
+        var start = new ProcessStartInfo(launcherPath)
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            UseShellExecute = false,
+            WorkingDirectory = data.Path,
+        };
+        // Port 0: the OS picks free ports at bind time (no race), and Azurite logs the ports it got.
+        foreach (var argument in new[]
+        {
+            "--blobHost", "127.0.0.1", "--queueHost", "127.0.0.1", "--tableHost", "127.0.0.1",
+            "--blobPort", "0", "--queuePort", "0", "--tablePort", "0",
+            "--skipApiVersionCheck", "--disableTelemetry", "--silent", "--location", data.Path,
+        })
+        {
+            start.ArgumentList.Add(argument);
+        }
+
+        var log = new StringBuilder();
+        var ports = new Dictionary<string, int>();
+        var ready = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var process = new Process { StartInfo = start, EnableRaisingEvents = true };
+
+        void OnLine(string? line)
+        {
+            if (line is null)
+            {
+                return;
+            }
+
+            lock (log)
+            {
+                log.AppendLine(line);
+                var match = ListeningLine().Match(line);
+                if (match.Success)
+                {
+                    ports[match.Groups["service"].Value] = int.Parse(match.Groups["port"].Value, System.Globalization.CultureInfo.InvariantCulture);
+                    if (Services.All(ports.ContainsKey))
+                    {
+                        ready.TrySetResult();
+                    }
+                }
+            }
+        }
+
+        process.OutputDataReceived += (_, e) => OnLine(e.Data);
+        process.ErrorDataReceived += (_, e) => OnLine(e.Data);
+        process.Exited += (_, _) => ready.TrySetException(new InvalidOperationException("Azurite exited during start-up."));
+
+        try
+        {
+            process.Start();
+            process.BeginOutputReadLine();
+            process.BeginErrorReadLine();
+            try
+            {
+                await ready.Task.WaitAsync(timeout, cancellationToken);
+            }
+            catch (Exception e) when (e is TimeoutException or InvalidOperationException)
+            {
+                string output;
+                lock (log)
+                {
+                    output = log.ToString();
+                }
+
+                throw new InvalidOperationException(
+                    $"Azurite did not start within {timeout.TotalSeconds:0} s ({e.Message}). Its output:{Environment.NewLine}{output}", e);
+            }
+
+            lock (log)
+            {
+                return new AzuriteProcess(process, data, log, ports["Blob"], ports["Queue"], ports["Table"]);
+            }
+        }
+        catch
+        {
+            Stop(process);
+            process.Dispose();
+            data.Dispose();
+            throw;
+        }
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        Stop(_process);
+        using (var exited = new CancellationTokenSource(TimeSpan.FromSeconds(10)))
+        {
+            try
+            {
+                await _process.WaitForExitAsync(exited.Token);
+            }
+            catch (OperationCanceledException)
+            {
+                // Killed but not reaped in time; the temp folder is still removed below where possible.
+            }
+        }
+
+        _process.Dispose();
+        try
+        {
+            _data.Dispose();
+        }
+        catch (IOException)
+        {
+            // A file still held open by a dying Azurite; it lives in the temp folder and is harmless.
+        }
+    }
+
+    private static void Stop(Process process)
+    {
+        try
+        {
+            if (!process.HasExited)
+            {
+                process.Kill(entireProcessTree: true);
+            }
+        }
+        catch (InvalidOperationException)
+        {
+            // Never started or already exited.
+        }
+    }
+
+    [GeneratedRegex(@"Azurite (?<service>Blob|Queue|Table) service is successfully listening at http://[^:]+:(?<port>\d+)", RegexOptions.CultureInvariant)]
+    private static partial Regex ListeningLine();
+}

@@ -124,7 +124,8 @@ internal sealed class BadRowFactory(Random random, EventLineFormatter formatter,
     {
         var query = new StringBuilder();
         var noun = item.Spec.Nouns[item.Noun].Name.ToLowerInvariant();
-        while (query.Length <= EventFields.MaxQueryLength)
+        // One more than the limit after the trailing space is trimmed.
+        while (query.Length <= EventFields.MaxQueryLength + 1)
         {
             query.Append(noun).Append(' ');
         }

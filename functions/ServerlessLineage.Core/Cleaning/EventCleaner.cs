@@ -212,7 +212,7 @@ public sealed class EventCleaner
 
     private void Profile(in CleanedEvent row)
     {
-        _profiles[0].Add(row.EventId);
+        _profiles[0].AddKey();
         _profiles[1].Add(row.Timestamp);
         _profiles[2].Add(row.Subject);
         _profiles[3].Add(row.SessionId);

@@ -47,7 +47,7 @@ internal sealed class EventTable
         var sessions = new Dictionary<string, int>(StringComparer.Ordinal);
         var subjects = new Dictionary<string, int>(StringComparer.Ordinal);
         var queries = new Dictionary<string, int>(StringComparer.Ordinal);
-        await foreach (var group in CleanedEventsReader.ReadAsync(input, cancellationToken))
+        await foreach (var group in CleanedEventsReader.ReadAsync(input, includeIdentity: false, cancellationToken))
         {
             table.Grow(table.Count + group.Count);
             for (var i = 0; i < group.Count; i++)

@@ -20,6 +20,9 @@ public sealed class ExampleBuilder
     /// <summary>How far after an impression the label looks, in events of the same session (bounds work on bot sessions).</summary>
     public const int MaxLabelLookahead = 10_000;
 
+    /// <summary>Joins the titles of a query-less context.</summary>
+    public const string ContextSeparator = " ; ";
+
     private const int RowGroupSize = 50_000;
 
     private readonly BertPairEncoder _encoder;
@@ -161,6 +164,9 @@ public sealed class ExampleBuilder
         var itemTokens = new int[catalog.Count][];
         var itemTexts = new string[catalog.Count];
         var queryTokens = new Dictionary<int, int[]>();
+        var titleTokens = new int[catalog.Count][];
+        var separator = _encoder.Tokenize(ContextSeparator.Trim());
+        var context = new List<int>();
         var batch = new ExampleBatch(RowGroupSize, length, [.. catalog.Items.Select(i => i.ItemId)]);
         long train = 0, eval = 0, trainPositive = 0, evalPositive = 0, truncated = 0;
         var provenance = new List<long>();
@@ -200,9 +206,25 @@ public sealed class ExampleBuilder
             }
             else
             {
+                // WordPiece splits on whitespace and punctuation, so the joined titles tokenize as the titles' tokens joined by
+                // the separator's: each title is tokenized once per item instead of once per example.
                 var contextRows = impressions.ContextRowsOf(x);
-                contextText = string.Join(" ; ", contextRows.ToArray().Select(c => catalog.Items[events.Items[(int)c]].Title));
-                contextTokens = _encoder.Tokenize(contextText);
+                var titles = new string[contextRows.Length];
+                context.Clear();
+                for (var c = 0; c < contextRows.Length; c++)
+                {
+                    var contextItem = events.Items[contextRows[c]];
+                    titles[c] = catalog.Items[contextItem].Title;
+                    if (c > 0)
+                    {
+                        context.AddRange(separator);
+                    }
+
+                    context.AddRange(titleTokens[contextItem] ??= _encoder.Tokenize(titles[c]));
+                }
+
+                contextText = string.Join(ContextSeparator, titles);
+                contextTokens = [.. context];
             }
 
             stats.Features(events, r, label, isTrain, impressions.Positions[x], features);

@@ -5,12 +5,15 @@ namespace ServerlessLineage.Core.Quality;
 /// <summary>Per-column figures of a dataset: nulls, approximate distinct count, and min/max for numbers and timestamps.</summary>
 public sealed class ColumnProfile
 {
+    // Timestamps are compared as UTC ticks: lifted DateTimeOffset? comparisons cost more on the hot path.
+
     private readonly HyperLogLog _distinct = new();
     private double _min = double.PositiveInfinity;
     private double _max = double.NegativeInfinity;
     private double _sum;
-    private DateTimeOffset? _minTime;
-    private DateTimeOffset? _maxTime;
+    private long _minTicks = long.MaxValue;
+    private long _maxTicks = long.MinValue;
+    private long _keyCount;
 
     public ColumnProfile(string name)
     {
@@ -27,6 +30,13 @@ public sealed class ColumnProfile
     {
         Count++;
         NullCount++;
+    }
+
+    /// <summary>Counts a value of a key column: distinct by construction, so no estimate is needed.</summary>
+    public void AddKey()
+    {
+        Count++;
+        _keyCount++;
     }
 
     public void Add(string? value)
@@ -59,16 +69,10 @@ public sealed class ColumnProfile
     public void Add(DateTimeOffset value)
     {
         Count++;
-        _distinct.Add(value.UtcTicks);
-        if (_minTime is null || value < _minTime)
-        {
-            _minTime = value;
-        }
-
-        if (_maxTime is null || value > _maxTime)
-        {
-            _maxTime = value;
-        }
+        var ticks = value.UtcTicks;
+        _distinct.Add(ticks);
+        _minTicks = Math.Min(_minTicks, ticks);
+        _maxTicks = Math.Max(_maxTicks, ticks);
     }
 
     public ColumnMetrics ToMetrics() => new()
@@ -76,12 +80,12 @@ public sealed class ColumnProfile
         Name = Name,
         Count = Count,
         NullCount = NullCount,
-        DistinctCount = Count == NullCount ? 0 : _distinct.Estimate(),
+        DistinctCount = _keyCount > 0 ? _keyCount : Count == NullCount ? 0 : _distinct.Estimate(),
         Min = _min <= _max ? _min : null,
         Max = _min <= _max ? _max : null,
         Mean = _min <= _max ? _sum / (Count - NullCount) : null,
-        MinTimestamp = _minTime?.UtcDateTime,
-        MaxTimestamp = _maxTime?.UtcDateTime,
+        MinTimestamp = _minTicks <= _maxTicks ? new DateTime(_minTicks, DateTimeKind.Utc) : null,
+        MaxTimestamp = _minTicks <= _maxTicks ? new DateTime(_maxTicks, DateTimeKind.Utc) : null,
     };
 }
 
@@ -94,7 +98,7 @@ public sealed record ColumnMetrics
 
     public long NullCount { get; init; }
 
-    /// <summary>HyperLogLog estimate (standard error ~0.8%).</summary>
+    /// <summary>HyperLogLog estimate (standard error ~1.6%), exact where the column is a key.</summary>
     public long DistinctCount { get; init; }
 
     [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]

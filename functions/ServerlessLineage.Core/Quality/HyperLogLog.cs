@@ -4,10 +4,13 @@ using System.Runtime.InteropServices;
 
 namespace ServerlessLineage.Core.Quality;
 
-/// <summary>Approximate distinct counting in 16 KiB (2^14 registers, standard error ~0.8%), deterministic for the same input.</summary>
+/// <summary>
+/// Approximate distinct counting in 4 KiB (2^12 registers, standard error ~1.6%), deterministic for the same input. Small enough
+/// that a dozen column profiles stay in the CPU cache while cleaning.
+/// </summary>
 public sealed class HyperLogLog
 {
-    private const int Precision = 14;
+    private const int Precision = 12;
     private const int RegisterCount = 1 << Precision;
     private readonly byte[] _registers = new byte[RegisterCount];
 

@@ -54,4 +54,20 @@ internal sealed record CleaningRun(CleaningMetrics Metrics, byte[] Parquet, stri
     public string[] QuarantineReasons => [.. QuarantineRows.Select(r => r.Reason)];
 
     public long[] QuarantineLineNumbers => [.. QuarantineRows.Select(r => r.Line)];
+
+    /// <summary>Reads one string column of the cleaned dataset by field (e.g. price_source, which the production reader skips); null where the row has none.</summary>
+    public async Task<string[]> ReadStringColumnAsync(global::Parquet.Schema.DataField<string> field)
+    {
+        await using var reader = await global::Parquet.ParquetReader.CreateAsync(new MemoryStream(Parquet));
+        var values = new List<string>();
+        for (var g = 0; g < reader.RowGroupCount; g++)
+        {
+            using var group = reader.OpenRowGroupReader(g);
+            var column = new string[checked((int)group.RowCount)];
+            await group.ReadAsync(field, column.AsMemory()!);
+            values.AddRange(column);
+        }
+
+        return [.. values];
+    }
 }

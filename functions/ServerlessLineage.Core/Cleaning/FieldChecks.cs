@@ -14,10 +14,11 @@ internal static class FieldChecks
     /// <summary>A row's first failed rule.</summary>
     internal readonly record struct Finding(ReasonCode Reason, string Message);
 
+    /// <summary>Absent, empty or only whitespace is MISSING_FIELD.</summary>
     public static Finding? Required(RecordReader reader, int field)
     {
         var kind = reader.GetKind(field);
-        return kind == FieldKind.Absent || (kind != FieldKind.Other && reader.GetValue(field).IsEmpty)
+        return kind == FieldKind.Absent || (kind != FieldKind.Other && reader.GetValue(field).IndexOfAnyExcept(" \t\r\n"u8) < 0)
             ? new Finding(ReasonCode.MissingField, $"{reader.KnownFields[field]} is missing or empty")
             : null;
     }

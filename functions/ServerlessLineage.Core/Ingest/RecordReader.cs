@@ -1,4 +1,3 @@
-using System.IO.Compression;
 using System.Text;
 
 namespace ServerlessLineage.Core.Ingest;
@@ -88,7 +87,7 @@ public abstract class RecordReader : IDisposable
         var headLength = ReadPrefix(buffered, head);
         var isGzip = headLength == 2 && head[0] == 0x1f && head[1] == 0x8b;
         var prefixed = new PrefixedStream(head.AsMemory(0, headLength), buffered);
-        content = isGzip ? new GZipStream(prefixed, CompressionMode.Decompress) : prefixed;
+        content = isGzip ? new VerifiedGzipStream(prefixed) : prefixed;
 
         var sniff = new byte[SniffBytes];
         int sniffLength;
@@ -98,7 +97,7 @@ public abstract class RecordReader : IDisposable
         }
         catch (InvalidDataException ex)
         {
-            throw new DataContractException($"'{fileName}' is not a valid gzip file: {ex.Message}", ex);
+            throw new DataContractException($"'{fileName}' is not a valid gzip file: {ex.Message}.", ex);
         }
 
         if (sniffLength == 0)
@@ -182,7 +181,7 @@ public abstract class RecordReader : IDisposable
         }
         catch (InvalidDataException ex)
         {
-            throw new DataContractException($"The compressed file is corrupt after {_counter.BytesRead:N0} bytes: {ex.Message}", ex);
+            throw new DataContractException($"The compressed file is corrupt after {_counter.BytesRead:N0} bytes: {ex.Message}.", ex);
         }
     }
 

@@ -37,37 +37,37 @@ internal static class PrepareCommand
                 Examples = new ExampleOptions { EvalFraction = parse.GetValue(evalFraction), MaxSequenceLength = parse.GetValue(maxLength) },
                 Namespace = "file://" + Environment.MachineName.ToLowerInvariant(),
             };
-            var asJson = parse.GetValue(json);
-            return await RunAsync(parse.GetValue(events)!, parse.GetValue(catalog)!, parse.GetValue(output)!, options, asJson, cancellationToken);
+            var console = parse.InvocationConfiguration;
+            return await RunAsync(parse.GetValue(events)!, parse.GetValue(catalog)!, parse.GetValue(output)!, options, parse.GetValue(json), console.Output, console.Error, cancellationToken);
         });
         return command;
     }
 
-    internal static async Task<int> RunAsync(FileInfo events, FileInfo catalog, DirectoryInfo output, PrepareOptions options, bool asJson, CancellationToken cancellationToken)
+    internal static async Task<int> RunAsync(
+        FileInfo events, FileInfo catalog, DirectoryInfo output, PrepareOptions options, bool asJson, TextWriter stdout, TextWriter stderr, CancellationToken cancellationToken)
     {
         try
         {
             options.Examples.Validate();
             var service = new PrepareService(new Pseudonymizer(LocalSecret.Load()));
-            using var progress = new ConsoleProgress(enabled: !Console.IsErrorRedirected);
+            using var progress = new ConsoleProgress(enabled: ReferenceEquals(stderr, Console.Error) && !Console.IsErrorRedirected);
             var result = await service.RunAsync(events.FullName, catalog.FullName, output.FullName, options, progress, cancellationToken);
             progress.Done();
             if (asJson)
             {
-                Console.Out.WriteLine(JsonSerializer.Serialize(Summary(result, output.FullName), PrepareService.JsonOptions));
+                await stdout.WriteLineAsync(JsonSerializer.Serialize(Summary(result, output.FullName), PrepareService.JsonOptions));
             }
             else
             {
-                PrintText(result, output.FullName);
+                PrintText(result, output.FullName, stdout);
             }
 
             return 0;
         }
         catch (Exception ex) when (ex is DataContractException or FileNotFoundException or ArgumentOutOfRangeException or InvalidOperationException)
         {
-            Console.Error.WriteLine($"error: {ex.Message}");
-            if (Environment.GetEnvironmentVariable("LINEAGE_DEBUG") == "1") { Console.Error.WriteLine(ex); }
-            Console.Error.WriteLine("Nothing was published.");
+            await stderr.WriteLineAsync($"error: {ex.Message}");
+            await stderr.WriteLineAsync("Nothing was published.");
             return 2;
         }
     }
@@ -98,10 +98,9 @@ internal static class PrepareCommand
         timings = r.Timings,
     };
 
-    private static void PrintText(PrepareResult r, string output)
+    private static void PrintText(PrepareResult r, string output, TextWriter o)
     {
         var e = r.Events;
-        var o = Console.Out;
         o.WriteLine($"Prepared {Path.GetFileName(r.Inputs[0].Path)} against {Path.GetFileName(r.Inputs[1].Path)} into {output}");
         o.WriteLine();
         o.WriteLine($"  events    {e.RowsIn,12:N0} rows in  = {e.RowsClean:N0} clean + {e.RowsQuarantined:N0} quarantined ({Percent(e.RowsQuarantined, e.RowsIn)})");

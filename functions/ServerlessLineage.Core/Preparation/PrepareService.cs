@@ -70,7 +70,7 @@ public sealed class PrepareService(Pseudonymizer pseudonymizer)
         CatalogIndex catalog;
         CleaningMetrics catalogMetrics;
         string catalogSha;
-        await using var quarantineStream = File.Create(Staged(PrepareFiles.Quarantine));
+        await using var quarantineStream = SynchronousFileStream.Create(Staged(PrepareFiles.Quarantine));
         using var quarantine = new QuarantineWriter(quarantineStream);
         using (var hashing = new HashingReadStream(File.OpenRead(catalogPath)))
         using (var reader = RecordReader.Open(hashing, Path.GetFileName(catalogPath), CatalogFields.All, CatalogFields.Required))
@@ -90,7 +90,7 @@ public sealed class PrepareService(Pseudonymizer pseudonymizer)
             throw new DataContractException($"'{Path.GetFileName(catalogPath)}' has no valid catalog rows ({catalogMetrics.RowsIn} rows, all quarantined).");
         }
 
-        await using (var output = File.Create(Staged(PrepareFiles.Catalog)))
+        await using (var output = SynchronousFileStream.Create(Staged(PrepareFiles.Catalog)))
         {
             await CatalogDataset.WriteAsync(catalog.Items, output, cancellationToken);
         }
@@ -103,7 +103,7 @@ public sealed class PrepareService(Pseudonymizer pseudonymizer)
         CleaningMetrics eventMetrics;
         string eventsSha;
         var cleaner = new EventCleaner(catalog, pseudonymizer, new CleaningOptions { RunStartedAt = options.RunStartedAt });
-        await using (var output = File.Create(Staged(PrepareFiles.CleanedEvents)))
+        await using (var output = SynchronousFileStream.Create(Staged(PrepareFiles.CleanedEvents)))
         await using (var writer = await CleanedEventsWriter.CreateAsync(output, cancellationToken))
         using (var hashing = new HashingReadStream(File.OpenRead(eventsPath)))
         using (var reader = RecordReader.Open(hashing, Path.GetFileName(eventsPath), EventFields.All, EventFields.Required))
@@ -128,8 +128,8 @@ public sealed class PrepareService(Pseudonymizer pseudonymizer)
         ExampleMetrics exampleMetrics;
         var encoder = new BertPairEncoder(options.Examples.MaxSequenceLength);
         var builder = new ExampleBuilder(encoder, options.Examples);
-        await using (var cleaned = File.OpenRead(Staged(PrepareFiles.CleanedEvents)))
-        await using (var output = File.Create(Staged(PrepareFiles.Examples)))
+        await using (var cleaned = SynchronousFileStream.OpenRead(Staged(PrepareFiles.CleanedEvents)))
+        await using (var output = SynchronousFileStream.Create(Staged(PrepareFiles.Examples)))
         {
             exampleMetrics = await builder.BuildAsync(cleaned, catalog, output, (_, rows) => exampleRows.Add(rows), cancellationToken);
         }
@@ -148,7 +148,7 @@ public sealed class PrepareService(Pseudonymizer pseudonymizer)
                      (PrepareFiles.ExampleRows, exampleMap), (PrepareFiles.CleanedEventExamples, inverse),
                  })
         {
-            await using var output = File.Create(Staged(file));
+            await using var output = SynchronousFileStream.Create(Staged(file));
             map.WriteTo(output);
             provenance[file] = map.GetSize();
         }

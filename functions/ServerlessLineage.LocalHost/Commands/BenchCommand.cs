@@ -161,7 +161,7 @@ internal static class BenchCommand
         }
 
         var cleaner = new EventCleaner(catalog, pseudonymizer, new CleaningOptions { RunStartedAt = DateTimeOffset.UtcNow });
-        await using var output = File.Create(Path.Combine(outDir, PrepareFiles.CleanedEvents));
+        await using var output = SynchronousFileStream.Create(Path.Combine(outDir, PrepareFiles.CleanedEvents));
         await using var writer = await CleanedEventsWriter.CreateAsync(output, cancellationToken);
         using var events = RecordReader.OpenFile(eventsPath, EventFields.All, EventFields.Required);
         await cleaner.CleanAsync(events, Path.GetFileName(eventsPath), writer, quarantine, cancellationToken: cancellationToken);

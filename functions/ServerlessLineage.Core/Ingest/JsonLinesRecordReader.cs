@@ -22,13 +22,12 @@ public sealed class JsonLinesRecordReader : BufferedRecordReader
     private bool _sawObject;
     private int _nonBlankLines;
 
-    internal JsonLinesRecordReader(Stream stream, CountingStream counter, string fileName, IReadOnlyList<string> knownFields, IReadOnlyList<string> requiredFields)
+    internal JsonLinesRecordReader(Stream stream, CountingStream counter, string fileName, IReadOnlyList<string> knownFields)
         : base(stream, counter, knownFields)
     {
         _fileName = fileName;
         _knownUtf8 = [.. knownFields.Select(f => Encoding.UTF8.GetBytes(f))];
         _seen = new bool[knownFields.Count];
-        _ = requiredFields;
         Fill();
         if (Window.StartsWith(Utf8Bom))
         {

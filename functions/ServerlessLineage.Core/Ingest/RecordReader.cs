@@ -1,4 +1,3 @@
-using System.Text;
 
 namespace ServerlessLineage.Core.Ingest;
 
@@ -75,7 +74,10 @@ public abstract class RecordReader : IDisposable
         }
     }
 
-    /// <summary>Opens a contract file, detecting gzip by its magic bytes and the format by its name (then by its content).</summary>
+    /// <summary>
+    /// Opens a contract file, detecting gzip by its magic bytes and the format by its name (then by its content). A CSV header
+    /// without every one of <paramref name="requiredFields"/> fails the file; a JSON Lines row without one is a MISSING_FIELD row.
+    /// </summary>
     public static RecordReader Open(Stream stream, string fileName, IReadOnlyList<string> knownFields, IReadOnlyList<string> requiredFields)
     {
         ArgumentNullException.ThrowIfNull(stream);
@@ -114,7 +116,7 @@ public abstract class RecordReader : IDisposable
         var source = new PrefixedStream(sniff.AsMemory(0, sniffLength), content);
         return format == SourceFormat.Csv
             ? new CsvRecordReader(source, counter, fileName, knownFields, requiredFields)
-            : new JsonLinesRecordReader(source, counter, fileName, knownFields, requiredFields);
+            : new JsonLinesRecordReader(source, counter, fileName, knownFields);
     }
 
     /// <summary>Opens a local file. See <see cref="Open(Stream, string, IReadOnlyList{string}, IReadOnlyList{string})"/>.</summary>
@@ -169,8 +171,6 @@ public abstract class RecordReader : IDisposable
 
         return total;
     }
-
-    private protected static string Describe(ReadOnlySpan<byte> utf8) => Encoding.UTF8.GetString(utf8);
 
     /// <summary>Reads more bytes from the decoded content.</summary>
     private protected int ReadContent(Span<byte> destination)

@@ -1,6 +1,5 @@
 using System.CommandLine;
 using System.Diagnostics;
-using System.Globalization;
 using System.Text.Json;
 using ServerlessLineage.Core.Cleaning;
 using ServerlessLineage.Core.Contract;
@@ -190,6 +189,4 @@ internal static class BenchCommand
             return false;
         }
     }
-
-    internal static string Format(double value) => value.ToString("0.000", CultureInfo.InvariantCulture);
 }

@@ -1,4 +1,3 @@
-
 namespace ServerlessLineage.Core.Ingest;
 
 /// <summary>

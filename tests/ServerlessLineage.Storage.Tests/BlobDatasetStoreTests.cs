@@ -236,35 +236,11 @@ public sealed class BlobDatasetStoreTests(AzuriteFixture fixture)
     }
 
     /// <summary>A stream that can only be read forward, like a network or pipe stream.</summary>
-    private sealed class ForwardOnlyStream(byte[] bytes) : Stream
+    private sealed class ForwardOnlyStream(byte[] bytes) : ServerlessLineage.Core.IO.ReadOnlyStream
     {
         private readonly MemoryStream _inner = new(bytes);
 
-        public override bool CanRead => true;
-
-        public override bool CanSeek => false;
-
-        public override bool CanWrite => false;
-
-        public override long Length => throw new NotSupportedException();
-
-        public override long Position
-        {
-            get => throw new NotSupportedException();
-            set => throw new NotSupportedException();
-        }
-
-        public override int Read(byte[] buffer, int offset, int count) => _inner.Read(buffer, offset, count);
-
-        public override void Flush()
-        {
-        }
-
-        public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
-
-        public override void SetLength(long value) => throw new NotSupportedException();
-
-        public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
+        public override int Read(Span<byte> buffer) => _inner.Read(buffer);
 
         protected override void Dispose(bool disposing)
         {

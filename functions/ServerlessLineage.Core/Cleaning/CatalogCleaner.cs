@@ -50,19 +50,7 @@ public static class CatalogCleaner
             profiles[Description].Add(item.Description);
         }
 
-        var metrics = new CleaningMetrics
-        {
-            Source = source,
-            Format = reader.Format == SourceFormat.Csv ? "csv" : "jsonl",
-            RowsIn = rowsIn,
-            RowsClean = items.Count,
-            RowsQuarantined = rowsIn - items.Count,
-            QuarantinedByReason = reasons,
-            BlankLines = reader.BlankLines,
-            BytesIn = reader.BytesRead,
-            UnknownColumns = [.. reader.UnknownFields],
-            Columns = [.. profiles.Select(p => p.ToMetrics())],
-        };
+        var metrics = CleaningMetrics.FromReader(reader, source, rowsIn, items.Count, reasons, profiles);
         return (new CatalogIndex(items), metrics);
     }
 

@@ -95,19 +95,7 @@ public sealed class EventCleaner
         }
 
         progress?.Report(reader.BytesRead);
-        return new CleaningMetrics
-        {
-            Source = source,
-            Format = reader.Format == SourceFormat.Csv ? "csv" : "jsonl",
-            RowsIn = rowsIn,
-            RowsClean = rowsClean,
-            RowsQuarantined = rowsIn - rowsClean,
-            QuarantinedByReason = new Dictionary<string, long>(_reasons),
-            BlankLines = reader.BlankLines,
-            BytesIn = reader.BytesRead,
-            UnknownColumns = [.. reader.UnknownFields],
-            Columns = [.. _profiles.Select(p => p.ToMetrics())],
-        };
+        return CleaningMetrics.FromReader(reader, source, rowsIn, rowsClean, _reasons, _profiles);
     }
 
     private FieldChecks.Finding? Check(RecordReader reader, out CleanedEvent row)

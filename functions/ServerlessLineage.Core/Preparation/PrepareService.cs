@@ -64,63 +64,15 @@ public sealed class PrepareService(Pseudonymizer pseudonymizer)
         var rawEventsName = new DataPlaneColumnLineage.DatasetName(ns, Path.GetFullPath(eventsPath));
         string Staged(string file) => Path.Combine(staging, file);
 
-        // 1. Catalog.
-        progress?.Report(new PrepareProgress("catalog", 0, new FileInfo(catalogPath).Length));
-        var catalogLines = new RowLineMapBuilder();
-        CatalogIndex catalog;
-        CleaningMetrics catalogMetrics;
-        string catalogSha;
-        await using var quarantineStream = SynchronousFileStream.Create(Staged(PrepareFiles.Quarantine));
-        using var quarantine = new QuarantineWriter(quarantineStream);
-        using (var hashing = new HashingReadStream(File.OpenRead(catalogPath)))
-        using (var reader = RecordReader.Open(hashing, Path.GetFileName(catalogPath), CatalogFields.All, CatalogFields.Required))
+        // 1-2. Catalog and events.
+        var cleaning = await CleanAsync(eventsPath, catalogPath, staging, options.RunStartedAt, progress, cancellationToken);
+        var (catalog, catalogMetrics, eventMetrics) = (cleaning.Catalog, cleaning.CatalogMetrics, cleaning.EventMetrics);
+        foreach (var (stage, seconds) in cleaning.Timings)
         {
-            (catalog, catalogMetrics) = CatalogCleaner.Clean(reader, Path.GetFileName(catalogPath), quarantine);
-            hashing.Drain();
-            catalogSha = hashing.Sha256Hex();
+            timings[stage] = seconds;
         }
 
-        foreach (var item in catalog.Items)
-        {
-            catalogLines.Add(item.SourceLine);
-        }
-
-        if (catalog.Count == 0)
-        {
-            throw new DataContractException($"'{Path.GetFileName(catalogPath)}' has no valid catalog rows ({catalogMetrics.RowsIn} rows, all quarantined).");
-        }
-
-        await using (var output = SynchronousFileStream.Create(Staged(PrepareFiles.Catalog)))
-        {
-            await CatalogDataset.WriteAsync(catalog.Items, output, cancellationToken);
-        }
-
-        timings["catalog"] = Lap(clock);
-
-        // 2. Clean events.
-        var eventsSize = new FileInfo(eventsPath).Length;
-        var lines = new RowLineMapBuilder();
-        CleaningMetrics eventMetrics;
-        string eventsSha;
-        var cleaner = new EventCleaner(catalog, pseudonymizer, new CleaningOptions { RunStartedAt = options.RunStartedAt });
-        await using (var output = SynchronousFileStream.Create(Staged(PrepareFiles.CleanedEvents)))
-        await using (var writer = await CleanedEventsWriter.CreateAsync(output, cancellationToken))
-        using (var hashing = new HashingReadStream(File.OpenRead(eventsPath)))
-        using (var reader = RecordReader.Open(hashing, Path.GetFileName(eventsPath), EventFields.All, EventFields.Required))
-        {
-            var bytes = progress is null ? null : new Progress<long>(b => progress.Report(new PrepareProgress("clean", b, eventsSize)));
-            eventMetrics = await cleaner.CleanAsync(reader, Path.GetFileName(eventsPath), writer, quarantine, lines.Add, bytes, cancellationToken);
-            hashing.Drain();
-            eventsSha = hashing.Sha256Hex();
-        }
-
-        quarantine.Dispose();
-        if (!eventMetrics.IsBalanced || !catalogMetrics.IsBalanced)
-        {
-            throw new InvalidOperationException("Row accounting does not balance: rows in != clean + quarantined. Nothing was published.");
-        }
-
-        timings["clean"] = Lap(clock);
+        clock.Restart();
 
         // 3. Examples.
         progress?.Report(new PrepareProgress("examples", 0, 0));
@@ -137,8 +89,8 @@ public sealed class PrepareService(Pseudonymizer pseudonymizer)
         timings["examples"] = Lap(clock);
 
         // 4. Provenance.
-        var lineMap = lines.Build();
-        var catalogMap = catalogLines.Build();
+        var lineMap = cleaning.EventLines;
+        var catalogMap = cleaning.CatalogLines;
         var exampleMap = exampleRows.Build();
         var inverse = exampleMap.Invert(eventMetrics.RowsClean);
         var provenance = new Dictionary<string, ProvenanceSize>(StringComparer.Ordinal);
@@ -175,8 +127,8 @@ public sealed class PrepareService(Pseudonymizer pseudonymizer)
             PseudonymisationKeyId = pseudonymizer.KeyId,
             Inputs =
             [
-                new PreparedDataset { Name = "raw-events", Path = Path.GetFullPath(eventsPath), Sha256 = eventsSha, Bytes = eventsSize, Rows = eventMetrics.RowsIn },
-                new PreparedDataset { Name = "raw-catalog", Path = Path.GetFullPath(catalogPath), Sha256 = catalogSha, Bytes = new FileInfo(catalogPath).Length, Rows = catalogMetrics.RowsIn },
+                new PreparedDataset { Name = "raw-events", Path = Path.GetFullPath(eventsPath), Sha256 = cleaning.EventsSha256, Bytes = new FileInfo(eventsPath).Length, Rows = eventMetrics.RowsIn },
+                new PreparedDataset { Name = "raw-catalog", Path = Path.GetFullPath(catalogPath), Sha256 = cleaning.CatalogSha256, Bytes = new FileInfo(catalogPath).Length, Rows = catalogMetrics.RowsIn },
             ],
             Outputs = outputs,
             Events = eventMetrics with { BytesOut = outputs[1].Bytes },
@@ -193,6 +145,76 @@ public sealed class PrepareService(Pseudonymizer pseudonymizer)
         };
         await File.WriteAllTextAsync(Staged(PrepareFiles.Manifest), JsonSerializer.Serialize(result, JsonOptions), cancellationToken);
         return result;
+    }
+
+    /// <summary>
+    /// The cleaning stage alone: validates the catalog and the events into <paramref name="outputDirectory"/>
+    /// (<see cref="PrepareFiles.Catalog"/>, <see cref="PrepareFiles.CleanedEvents"/>, <see cref="PrepareFiles.Quarantine"/>), hashing
+    /// the inputs as they are read. Fails when the file is not the contract, the catalog has no valid row, or the accounting
+    /// does not balance.
+    /// </summary>
+    public async Task<CleaningOutcome> CleanAsync(
+        string eventsPath, string catalogPath, string outputDirectory, DateTimeOffset runStartedAt, IProgress<PrepareProgress>? progress = null, CancellationToken cancellationToken = default)
+    {
+        var timings = new Dictionary<string, double>(StringComparer.Ordinal);
+        var clock = Stopwatch.StartNew();
+        string Output(string file) => Path.Combine(outputDirectory, file);
+
+        progress?.Report(new PrepareProgress("catalog", 0, new FileInfo(catalogPath).Length));
+        CatalogIndex catalog;
+        CleaningMetrics catalogMetrics;
+        string catalogSha;
+        await using var quarantineStream = SynchronousFileStream.Create(Output(PrepareFiles.Quarantine));
+        using var quarantine = new QuarantineWriter(quarantineStream);
+        using (var hashing = new HashingReadStream(File.OpenRead(catalogPath)))
+        using (var reader = RecordReader.Open(hashing, Path.GetFileName(catalogPath), CatalogFields.All, CatalogFields.Required))
+        {
+            (catalog, catalogMetrics) = CatalogCleaner.Clean(reader, Path.GetFileName(catalogPath), quarantine);
+            hashing.Drain();
+            catalogSha = hashing.Sha256Hex();
+        }
+
+        if (catalog.Count == 0)
+        {
+            throw new DataContractException($"'{Path.GetFileName(catalogPath)}' has no valid catalog rows ({catalogMetrics.RowsIn} rows, all quarantined).");
+        }
+
+        var catalogLines = new RowLineMapBuilder();
+        foreach (var item in catalog.Items)
+        {
+            catalogLines.Add(item.SourceLine);
+        }
+
+        await using (var output = SynchronousFileStream.Create(Output(PrepareFiles.Catalog)))
+        {
+            await CatalogDataset.WriteAsync(catalog.Items, output, cancellationToken);
+        }
+
+        timings["catalog"] = Lap(clock);
+
+        var eventsSize = new FileInfo(eventsPath).Length;
+        var lines = new RowLineMapBuilder();
+        CleaningMetrics eventMetrics;
+        string eventsSha;
+        var cleaner = new EventCleaner(catalog, pseudonymizer, new CleaningOptions { RunStartedAt = runStartedAt });
+        await using (var output = SynchronousFileStream.Create(Output(PrepareFiles.CleanedEvents)))
+        await using (var writer = await CleanedEventsWriter.CreateAsync(output, cancellationToken))
+        using (var hashing = new HashingReadStream(File.OpenRead(eventsPath)))
+        using (var reader = RecordReader.Open(hashing, Path.GetFileName(eventsPath), EventFields.All, EventFields.Required))
+        {
+            var bytes = progress is null ? null : new Progress<long>(b => progress.Report(new PrepareProgress("clean", b, eventsSize)));
+            eventMetrics = await cleaner.CleanAsync(reader, Path.GetFileName(eventsPath), writer, quarantine, lines.Add, bytes, cancellationToken);
+            hashing.Drain();
+            eventsSha = hashing.Sha256Hex();
+        }
+
+        if (!eventMetrics.IsBalanced || !catalogMetrics.IsBalanced)
+        {
+            throw new InvalidOperationException("Row accounting does not balance: rows in != clean + quarantined. Nothing was published.");
+        }
+
+        timings["clean"] = Lap(clock);
+        return new CleaningOutcome(catalog, catalogMetrics, eventMetrics, catalogLines.Build(), lines.Build(), catalogSha, eventsSha, timings);
     }
 
     private static async Task<PreparedDataset> DescribeAsync(string name, string staging, string file, long rows, CancellationToken cancellationToken)

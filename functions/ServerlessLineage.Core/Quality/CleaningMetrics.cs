@@ -1,4 +1,5 @@
 using ServerlessLineage.Core.Contract;
+using ServerlessLineage.Core.Ingest;
 
 namespace ServerlessLineage.Core.Quality;
 
@@ -32,6 +33,22 @@ public sealed record CleaningMetrics
 
     /// <summary>True when the accounting identity holds (it always should; checked before anything is published).</summary>
     public bool IsBalanced => RowsIn == RowsClean + RowsQuarantined && RowsQuarantined == QuarantinedByReason.Values.Sum();
+
+    /// <summary>The metrics of a finished pass of a cleaner over <paramref name="reader"/>.</summary>
+    internal static CleaningMetrics FromReader(
+        RecordReader reader, string source, long rowsIn, long rowsClean, IReadOnlyDictionary<string, long> reasons, IEnumerable<ColumnProfile> profiles) => new()
+    {
+        Source = source,
+        Format = reader.Format == SourceFormat.Csv ? "csv" : "jsonl",
+        RowsIn = rowsIn,
+        RowsClean = rowsClean,
+        RowsQuarantined = rowsIn - rowsClean,
+        QuarantinedByReason = new Dictionary<string, long>(reasons, StringComparer.Ordinal),
+        BlankLines = reader.BlankLines,
+        BytesIn = reader.BytesRead,
+        UnknownColumns = [.. reader.UnknownFields],
+        Columns = [.. profiles.Select(p => p.ToMetrics())],
+    };
 
     internal static Dictionary<string, long> EmptyReasonCounts() => ReasonCodes.All.ToDictionary(r => r.ToWireName(), _ => 0L, StringComparer.Ordinal);
 }

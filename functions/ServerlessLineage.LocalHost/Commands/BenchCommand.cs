@@ -3,7 +3,6 @@ using System.Diagnostics;
 using System.Text.Json;
 using ServerlessLineage.Core.Cleaning;
 using ServerlessLineage.Core.Contract;
-using ServerlessLineage.Core.Datasets;
 using ServerlessLineage.Core.Generation;
 using ServerlessLineage.Core.Ingest;
 using ServerlessLineage.Core.Preparation;
@@ -146,24 +145,12 @@ internal static class BenchCommand
         return Task.CompletedTask;
     }
 
-    /// <summary>(b) Cleaning with all outputs, without examples or provenance.</summary>
-    private static async Task CleanOnlyAsync(string eventsPath, string catalogPath, string outDir, CancellationToken cancellationToken)
+    /// <summary>(b) The cleaning stage of prepare with all its outputs, without examples or their provenance.</summary>
+    private static Task<CleaningOutcome> CleanOnlyAsync(string eventsPath, string catalogPath, string outDir, CancellationToken cancellationToken)
     {
         Directory.CreateDirectory(outDir);
-        var pseudonymizer = new Pseudonymizer(LocalSecret.Load());
-        await using var quarantineStream = File.Create(Path.Combine(outDir, PrepareFiles.Quarantine));
-        using var quarantine = new QuarantineWriter(quarantineStream);
-        CatalogIndex catalog;
-        using (var reader = RecordReader.OpenFile(catalogPath, CatalogFields.All, CatalogFields.Required))
-        {
-            catalog = CatalogCleaner.Clean(reader, Path.GetFileName(catalogPath), quarantine).Catalog;
-        }
-
-        var cleaner = new EventCleaner(catalog, pseudonymizer, new CleaningOptions { RunStartedAt = DateTimeOffset.UtcNow });
-        await using var output = SynchronousFileStream.Create(Path.Combine(outDir, PrepareFiles.CleanedEvents));
-        await using var writer = await CleanedEventsWriter.CreateAsync(output, cancellationToken);
-        using var events = RecordReader.OpenFile(eventsPath, EventFields.All, EventFields.Required);
-        await cleaner.CleanAsync(events, Path.GetFileName(eventsPath), writer, quarantine, cancellationToken: cancellationToken);
+        return new PrepareService(new Pseudonymizer(LocalSecret.Load()))
+            .CleanAsync(eventsPath, catalogPath, outDir, DateTimeOffset.UtcNow, cancellationToken: cancellationToken);
     }
 
     /// <summary>(c) The whole prepare: cleaning, examples, provenance maps, hashes and manifest.</summary>

@@ -1,0 +1,54 @@
+using TorchSharp;
+using TorchSharp.Modules;
+using static TorchSharp.torch;
+
+namespace ServerlessLineage.Modeling.Bert;
+
+/// <summary>
+/// Word, position and token-type embeddings, summed and normalised. The word lookup is separate from the rest so that
+/// attribution can run the model from (interpolated) word embeddings.
+/// </summary>
+public sealed class BertEmbeddings : nn.Module<Tensor, Tensor, Tensor>
+{
+    // Sub-modules are registered explicitly under their Hugging Face names; TorchSharp's reflection-based registration would
+    // add every field a second time under its C# name.
+    protected override void RegisterComponents()
+    {
+    }
+
+    private readonly Embedding wordEmbeddings;
+    private readonly Embedding positionEmbeddings;
+    private readonly Embedding tokenTypeEmbeddings;
+    private readonly LayerNorm layerNorm;
+    private readonly Dropout dropout;
+
+    public BertEmbeddings(BertConfig config) : base(nameof(BertEmbeddings))
+    {
+        wordEmbeddings = nn.Embedding(config.VocabSize, config.HiddenSize);
+        positionEmbeddings = nn.Embedding(config.MaxPositions, config.HiddenSize);
+        tokenTypeEmbeddings = nn.Embedding(config.TypeVocabSize, config.HiddenSize);
+        layerNorm = nn.LayerNorm([config.HiddenSize], config.LayerNormEps);
+        dropout = nn.Dropout(config.HiddenDropout);
+        // Parameter names follow the Hugging Face BERT state dict, so imported and exported weights line up by name.
+        register_module("word_embeddings", wordEmbeddings);
+        register_module("position_embeddings", positionEmbeddings);
+        register_module("token_type_embeddings", tokenTypeEmbeddings);
+        register_module("LayerNorm", layerNorm);
+        register_module("dropout", dropout);
+    }
+
+    /// <summary>The word-piece embedding table, [vocab, hidden].</summary>
+    public Tensor WordEmbeddingTable => wordEmbeddings.weight!;
+
+    /// <summary>Word-piece embeddings of <paramref name="inputIds"/> [batch, seq] as [batch, seq, hidden].</summary>
+    public Tensor EmbedWords(Tensor inputIds) => wordEmbeddings.forward(inputIds);
+
+    /// <summary>Adds position and token-type embeddings to word embeddings [batch, seq, hidden], then normalises.</summary>
+    public override Tensor forward(Tensor wordEmbeds, Tensor tokenTypeIds)
+    {
+        var length = wordEmbeds.shape[1];
+        using var positions = arange(length, dtype: ScalarType.Int64, device: wordEmbeds.device).unsqueeze(0);
+        var summed = wordEmbeds + positionEmbeddings.forward(positions) + tokenTypeEmbeddings.forward(tokenTypeIds);
+        return dropout.forward(layerNorm.forward(summed));
+    }
+}

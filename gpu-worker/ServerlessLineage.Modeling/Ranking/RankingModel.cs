@@ -20,11 +20,9 @@ public sealed class RankingModel : nn.Module
     {
     }
 
-    private readonly Linear headHidden;
-    private readonly Linear headOutput;
     private readonly Dropout headDropout;
-    private readonly Tensor featureMean;
-    private readonly Tensor featureStd;
+    private readonly RankingHead head;
+    private readonly FeatureStandardizer features;
 
     public RankingModel(ModelConfiguration configuration) : base(nameof(RankingModel))
     {
@@ -32,18 +30,14 @@ public sealed class RankingModel : nn.Module
         configuration.Validate();
         Configuration = configuration;
         Bert = new BertModel(configuration.Bert);
-        var features = configuration.Features.Count;
+        var featureCount = configuration.Features.Count;
         headDropout = nn.Dropout(configuration.Bert.HiddenDropout);
-        headHidden = nn.Linear(configuration.Bert.HiddenSize + features, configuration.HeadHiddenSize);
-        headOutput = nn.Linear(configuration.HeadHiddenSize, 1);
-        featureMean = zeros(features);
-        featureStd = ones(features);
+        head = new RankingHead(configuration.Bert.HiddenSize + featureCount, configuration.HeadHiddenSize);
+        this.features = new FeatureStandardizer(featureCount);
         register_module("bert", Bert);
         register_module("head_dropout", headDropout);
-        register_module("head.hidden", headHidden);
-        register_module("head.output", headOutput);
-        register_buffer("features.mean", featureMean);
-        register_buffer("features.std", featureStd);
+        register_module("head", head);
+        register_module("features", this.features);
         ApplyFreezing();
     }
 
@@ -52,10 +46,10 @@ public sealed class RankingModel : nn.Module
     public BertModel Bert { get; }
 
     /// <summary>The head's first linear layer (input: [pooled; standardised features]).</summary>
-    public Linear HeadHidden => headHidden;
+    public Linear HeadHidden => head.Hidden;
 
     /// <summary>The head's output layer (input: GELU of the hidden layer; output: the logit).</summary>
-    public Linear HeadOutput => headOutput;
+    public Linear HeadOutput => head.Output;
 
     public int FeatureCount => Configuration.Features.Count;
 
@@ -72,22 +66,7 @@ public sealed class RankingModel : nn.Module
     }
 
     /// <summary>Fixes the feature standardisation (mean and standard deviation over the training split).</summary>
-    public void SetFeatureNormalization(ReadOnlySpan<float> mean, ReadOnlySpan<float> std)
-    {
-        if (mean.Length != FeatureCount || std.Length != FeatureCount)
-        {
-            throw new ArgumentException($"expected {FeatureCount} feature means and standard deviations.");
-        }
-
-        var safeStd = std.ToArray().Select(s => s > 1e-6f ? s : 1f).ToArray();
-        using (no_grad())
-        {
-            using var m = tensor(mean.ToArray());
-            using var s = tensor(safeStd);
-            featureMean.copy_(m);
-            featureStd.copy_(s);
-        }
-    }
+    public void SetFeatureNormalization(ReadOnlySpan<float> mean, ReadOnlySpan<float> std) => features.Set(mean, std);
 
     /// <summary>Engagement logits [batch] for a batch.</summary>
     public Tensor Forward(RankingBatch batch)
@@ -122,31 +101,26 @@ public sealed class RankingModel : nn.Module
     }
 
     /// <summary>Logits from word embeddings [batch, seq, hidden] (Integrated Gradients interpolates these).</summary>
-    public Tensor ForwardFromEmbeddings(Tensor wordEmbeds, Tensor attentionMask, Tensor tokenTypeIds, Tensor features)
+    public Tensor ForwardFromEmbeddings(Tensor wordEmbeds, Tensor attentionMask, Tensor tokenTypeIds, Tensor raw)
     {
         var sequence = Bert.ForwardEmbeddings(wordEmbeds, attentionMask, tokenTypeIds);
-        return HeadFromCls(sequence[.., 0], features);
+        return HeadFromCls(sequence[.., 0], raw);
     }
 
     /// <summary>Pooler and head from the [CLS] hidden state [batch, hidden] and raw features [batch, features].</summary>
-    public Tensor HeadFromCls(Tensor cls, Tensor features) => HeadFromPooled(Bert.Pooler.Dense.forward(cls).tanh(), features);
+    public Tensor HeadFromCls(Tensor cls, Tensor raw) => HeadFromPooled(Bert.Pooler.Dense.forward(cls).tanh(), raw);
 
     /// <summary>The head from the pooled output [batch, hidden] and raw features.</summary>
-    public Tensor HeadFromPooled(Tensor pooled, Tensor features)
+    public Tensor HeadFromPooled(Tensor pooled, Tensor raw)
     {
-        var input = HeadInput(pooled, features);
-        return headOutput.forward(nn.functional.gelu(headHidden.forward(input))).squeeze(-1);
+        return head.forward(HeadInput(pooled, raw));
     }
 
     /// <summary>[dropout(pooled); standardised features], the head's input [batch, hidden + features].</summary>
-    public Tensor HeadInput(Tensor pooled, Tensor features) => cat([headDropout.forward(pooled), StandardizeFeatures(features)], 1);
+    public Tensor HeadInput(Tensor pooled, Tensor raw) => cat([headDropout.forward(pooled), StandardizeFeatures(raw)], 1);
 
     /// <summary>(features - mean) / std with the training split's statistics.</summary>
-    public Tensor StandardizeFeatures(Tensor features)
-    {
-        ArgumentNullException.ThrowIfNull(features);
-        return (features - featureMean).div_(featureStd);
-    }
+    public Tensor StandardizeFeatures(Tensor raw) => features.forward(raw);
 
     /// <summary>The parameters the optimiser updates (frozen ones excluded).</summary>
     public IReadOnlyList<(string Name, Parameter Parameter)> TrainableParameters() =>

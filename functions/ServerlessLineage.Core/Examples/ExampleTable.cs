@@ -14,6 +14,7 @@ public sealed class ExampleTable
         ExampleIds = new long[count];
         Splits = new string[count];
         Labels = new int[count];
+        Timestamps = new DateTime[count];
         Subjects = new string[count];
         SessionIds = new string[count];
         ItemIds = new string[count];
@@ -32,6 +33,10 @@ public sealed class ExampleTable
     public long[] ExampleIds { get; }
     public string[] Splits { get; }
     public int[] Labels { get; }
+
+    /// <summary>When the impression was shown (UTC); the split is by time, so this orders examples within and across splits.</summary>
+    public DateTime[] Timestamps { get; }
+
     public string[] Subjects { get; }
     public string[] SessionIds { get; }
     public string[] ItemIds { get; }

@@ -54,6 +54,7 @@ public static class ExamplesReader
             await group.ReadAsync<long>(S.ExampleId, table.ExampleIds.AsMemory(offset, n), cancellationToken: cancellationToken);
             await group.ReadAsync(S.Split, table.Splits.AsMemory(offset, n)!, cancellationToken: cancellationToken);
             await group.ReadAsync<int>(S.Label, table.Labels.AsMemory(offset, n), cancellationToken: cancellationToken);
+            await group.ReadAsync<DateTime>(S.Timestamp, table.Timestamps.AsMemory(offset, n), cancellationToken: cancellationToken);
             await group.ReadAsync(S.Subject, table.Subjects.AsMemory(offset, n)!, cancellationToken: cancellationToken);
             await group.ReadAsync(S.SessionId, table.SessionIds.AsMemory(offset, n)!, cancellationToken: cancellationToken);
             await group.ReadAsync(S.ItemId, table.ItemIds.AsMemory(offset, n)!, cancellationToken: cancellationToken);

@@ -8,8 +8,9 @@ namespace ServerlessLineage.Modeling.Training;
 /// <summary>
 /// Reader and writer of the safetensors format: an 8-byte little-endian header length N, N bytes of UTF-8 JSON
 /// (<c>{"__metadata__": {string: string}, name: {"dtype", "shape", "data_offsets": [begin, end]}}</c>, padded with spaces to an
-/// 8-byte boundary), then the tensors' raw little-endian bytes, offsets relative to the end of the header. Tensors are written in
-/// ordinal name order; the reader accepts any order but requires the data to be covered exactly, without gaps or overlaps.
+/// 8-byte boundary), then the tensors' raw little-endian bytes, offsets relative to the end of the header. The header lists tensors
+/// in ordinal name order and the data is laid out by decreasing element size, then name; the reader accepts any order but
+/// requires the data to be covered exactly, without gaps or overlaps.
 /// </summary>
 public static class Safetensors
 {
@@ -60,6 +61,19 @@ public static class Safetensors
         using var scope = NewDisposeScope();
         var names = tensors.Keys.Order(StringComparer.Ordinal).ToList();
         var cpu = names.Select(n => tensors[n].detach().cpu().contiguous()).ToList();
+        // Data goes in order of decreasing element size (then name), as the reference writer does, so every tensor starts at
+        // a multiple of its element size; the header lists the tensors in name order.
+        var dataOrder = Enumerable.Range(0, names.Count)
+            .OrderByDescending(i => cpu[i].ElementSize)
+            .ThenBy(i => names[i], StringComparer.Ordinal)
+            .ToList();
+        var offsets = new long[names.Count];
+        long total = 0;
+        foreach (var i in dataOrder)
+        {
+            offsets[i] = total;
+            total += cpu[i].NumberOfElements * cpu[i].ElementSize;
+        }
 
         using var header = new MemoryStream();
         using (var json = new Utf8JsonWriter(header))
@@ -76,7 +90,6 @@ public static class Safetensors
                 json.WriteEndObject();
             }
 
-            long offset = 0;
             for (var i = 0; i < names.Count; i++)
             {
                 var length = cpu[i].NumberOfElements * cpu[i].ElementSize;
@@ -90,11 +103,10 @@ public static class Safetensors
 
                 json.WriteEndArray();
                 json.WriteStartArray("data_offsets");
-                json.WriteNumberValue(offset);
-                json.WriteNumberValue(offset + length);
+                json.WriteNumberValue(offsets[i]);
+                json.WriteNumberValue(offsets[i] + length);
                 json.WriteEndArray();
                 json.WriteEndObject();
-                offset += length;
             }
 
             json.WriteEndObject();
@@ -111,11 +123,11 @@ public static class Safetensors
         destination.Write(prefix);
         header.Position = 0;
         header.CopyTo(destination);
-        foreach (var tensor in cpu)
+        foreach (var i in dataOrder)
         {
-            if (tensor.NumberOfElements > 0)
+            if (cpu[i].NumberOfElements > 0)
             {
-                destination.Write(tensor.bytes);
+                destination.Write(cpu[i].bytes);
             }
         }
     }

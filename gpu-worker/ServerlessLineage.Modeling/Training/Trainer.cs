@@ -13,7 +13,7 @@ namespace ServerlessLineage.Modeling.Training;
 /// Trains a <see cref="RankingModel"/> on the train split of an <see cref="ExampleTable"/> with binary cross-entropy on the
 /// engagement logit: seeded per-epoch shuffling, <see cref="TensorAdamW"/> with a warm-up/linear-decay schedule, global-norm
 /// clipping, periodic evaluation on the eval split, early stopping that restores the best weights, and checkpoints at fixed
-/// fractions of the run. <see cref="Step"/> is public so a benchmark can time single optimiser steps.
+/// fractions of the run. <see cref="Step(RankingBatch, double)"/> is public so a benchmark can time single optimiser steps.
 /// </summary>
 public sealed class Trainer : IDisposable
 {
@@ -44,7 +44,7 @@ public sealed class Trainer : IDisposable
 
     public TensorAdamW Optimizer => optimizer;
 
-    /// <summary>The pre-clip global gradient norm of the last <see cref="Step"/>.</summary>
+    /// <summary>The pre-clip global gradient norm of the last <see cref="Step(RankingBatch, double)"/>.</summary>
     public double LastGradientNorm { get; private set; }
 
     /// <summary>
@@ -71,6 +71,9 @@ public sealed class Trainer : IDisposable
         optimizer.ZeroGrad();
         return loss.item<float>();
     }
+
+    /// <summary>One optimiser step at the options' peak learning rate (for benchmarks that time steps outside a schedule).</summary>
+    public double Step(RankingBatch batch) => Step(batch, Options.LearningRate);
 
     /// <summary>Mean BCE-with-logits loss over <paramref name="rows"/> in evaluation mode, without autograd; the mode is restored after.</summary>
     public double EvaluateLoss(ExampleTable table, IReadOnlyList<int> rows)
@@ -143,6 +146,7 @@ public sealed class Trainer : IDisposable
         }
     }
 
+    /// <summary>Releases the optimiser's moment tensors; the model belongs to the caller and is not disposed.</summary>
     public void Dispose() => optimizer.Dispose();
 
     private Dictionary<string, Tensor> Snapshot()

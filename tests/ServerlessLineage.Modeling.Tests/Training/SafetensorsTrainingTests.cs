@@ -9,14 +9,14 @@ namespace ServerlessLineage.Modeling.Tests.Training;
 public sealed class SafetensorsTrainingTests
 {
     // Pinned by hand from the format's definition: u64 LE header length, compact JSON with __metadata__ first and tensors in
-    // name order, spaces up to an 8-byte boundary (138 + 6 = 144), then raw little-endian data.
+    // name order, spaces up to an 8-byte boundary (138 + 6 = 144), then raw little-endian data, 8-byte elements first.
     private const string PinnedHeader =
-        """{"__metadata__":{"format":"pt"},"a":{"dtype":"F32","shape":[2],"data_offsets":[0,8]},"b":{"dtype":"I64","shape":[],"data_offsets":[8,16]}}""";
+        """{"__metadata__":{"format":"pt"},"a":{"dtype":"F32","shape":[2],"data_offsets":[8,16]},"b":{"dtype":"I64","shape":[],"data_offsets":[0,8]}}""";
 
     private static readonly byte[] PinnedData =
     [
-        0x00, 0x00, 0x80, 0x3F, 0x00, 0x00, 0x00, 0xC0, // a = [1.0f, -2.0f]
         0x07, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, // b = 7L
+        0x00, 0x00, 0x80, 0x3F, 0x00, 0x00, 0x00, 0xC0, // a = [1.0f, -2.0f]
     ];
 
     [Fact]
@@ -33,7 +33,7 @@ public sealed class SafetensorsTrainingTests
     public void Parse_HandBuiltFileInAnotherKeyOrder_ReadsValuesAndMetadata()
     {
         // Another writer may order keys differently and put the data in another order: only the offsets matter.
-        const string header = """{"b":{"dtype":"I64","shape":[],"data_offsets":[0,8]},"a":{"shape":[2],"dtype":"F32","data_offsets":[8,16]},"__metadata__":{"k":"v"}}""";
+        const string header = """{"b":{"dtype":"I64","shape":[],"data_offsets":[8,16]},"a":{"shape":[2],"dtype":"F32","data_offsets":[0,8]},"__metadata__":{"k":"v"}}""";
         var file = new List<byte>();
         var padded = header + new string(' ', (8 - (header.Length % 8)) % 8);
         file.AddRange(BitConverter.GetBytes((ulong)padded.Length));

@@ -1,0 +1,28 @@
+namespace ServerlessLineage.Modeling.Training;
+
+/// <summary>
+/// The model's state after <see cref="Step"/> optimiser steps, for TracIn and for resuming inspection: the state dict as safetensors
+/// bytes, the learning rate of the step that produced it, the mean training loss of the steps since the previous checkpoint and
+/// the eval loss at this point (null without eval rows).
+/// </summary>
+public sealed record TrainingCheckpoint
+{
+    /// <summary>1-based position among the run's checkpoints.</summary>
+    public required int Index { get; init; }
+
+    /// <summary>Optimiser steps taken when the checkpoint was made (1-based count).</summary>
+    public required int Step { get; init; }
+
+    /// <summary>1-based epoch the step belongs to.</summary>
+    public required int Epoch { get; init; }
+
+    /// <summary>The learning rate the last step before this checkpoint used.</summary>
+    public required double LearningRate { get; init; }
+
+    public required double TrainLoss { get; init; }
+
+    public required double? EvalLoss { get; init; }
+
+    /// <summary>The model's state dict in safetensors format.</summary>
+    public required byte[] State { get; init; }
+}

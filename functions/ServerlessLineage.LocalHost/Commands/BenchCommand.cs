@@ -16,6 +16,7 @@ internal static class BenchCommand
     {
         var command = new Command("bench", "Benchmarks that print measured figures (rows/s, ratios against a baseline in the same run, peak memory).");
         command.Subcommands.Add(CreatePrepare());
+        command.Subcommands.Add(CreateTrain());
         return command;
     }
 
@@ -44,6 +45,78 @@ internal static class BenchCommand
             if (parse.GetValue(json))
             {
                 Console.Out.WriteLine(JsonSerializer.Serialize(results, PrepareService.JsonOptions));
+            }
+
+            return 0;
+        });
+        return command;
+    }
+
+    private static Command CreateTrain()
+    {
+        var configs = new Option<string>("--configs") { Description = "Comma-separated model configurations to measure (tiny, minilm, minilm-full).", DefaultValueFactory = _ => "tiny,minilm" };
+        var batch = new Option<int>("--batch") { Description = "Examples per training step.", DefaultValueFactory = _ => 32 };
+        var seq = new Option<int>("--seq") { Description = "Sequence length (tokens per example).", DefaultValueFactory = _ => 32 };
+        var threads = new Option<int>("--threads") { Description = "Intra-op threads for both TorchSharp and PyTorch.", DefaultValueFactory = _ => 2 };
+        var rounds = new Option<int>("--rounds") { Description = "Alternating rounds (TorchSharp, then PyTorch).", DefaultValueFactory = _ => 5 };
+        var steps = new Option<int>("--steps") { Description = "Timed steps per implementation and round.", DefaultValueFactory = _ => 10 };
+        var warmup = new Option<int>("--warmup") { Description = "Untimed warm-up steps per implementation.", DefaultValueFactory = _ => 5 };
+        var python = new Option<string>("--python") { Description = "Python interpreter with PyTorch (Debian's python3-torch).", DefaultValueFactory = _ => "/usr/bin/python3" };
+        var json = new Option<bool>("--json") { Description = "Print the figures as JSON." };
+        var command = new Command("train", "Time training steps (forward, loss, backward, clipping, AdamW) of the TorchSharp trainer against the PyTorch reference script (gpu-worker/reference/pytorch_train_step.py) on the same model, batch shape and thread count, in alternating rounds; prints median step times and the ratio TorchSharp/PyTorch.")
+        {
+            configs, batch, seq, threads, rounds, steps, warmup, python, json,
+        };
+        command.SetAction(async (parse, cancellationToken) =>
+        {
+            var script = Path.Combine(RepositoryPaths.Root, "gpu-worker", "reference", "pytorch_train_step.py");
+            if (!File.Exists(script))
+            {
+                Console.Error.WriteLine($"error: the PyTorch reference script is missing at {script}.");
+                return 2;
+            }
+
+            List<ServerlessLineage.Modeling.Ranking.ModelConfiguration> selected;
+            try
+            {
+                selected = [.. parse.GetValue(configs)!.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).Select(ServerlessLineage.Modeling.Ranking.ModelConfiguration.FromName)];
+            }
+            catch (ArgumentException e)
+            {
+                Console.Error.WriteLine($"error: {e.Message}");
+                return 2;
+            }
+
+            var quiet = parse.GetValue(json);
+            var log = quiet ? TextWriter.Null : Console.Out;
+            var benchmark = new Benchmarks.TrainStepBenchmark(parse.GetValue(python)!, script, log)
+            {
+                Batch = parse.GetValue(batch),
+                SequenceLength = parse.GetValue(seq),
+                Threads = parse.GetValue(threads),
+                Rounds = parse.GetValue(rounds),
+                StepsPerRound = parse.GetValue(steps),
+                WarmupSteps = parse.GetValue(warmup),
+            };
+            log.WriteLine($"bench train: TorchSharp vs PyTorch, {benchmark.Rounds} rounds x {benchmark.StepsPerRound} steps each after {benchmark.WarmupSteps} warm-up steps");
+            var figures = new List<Benchmarks.TrainStepFigures>();
+            foreach (var configuration in selected)
+            {
+                figures.Add(await benchmark.RunAsync(configuration, cancellationToken));
+            }
+
+            if (quiet)
+            {
+                Console.Out.WriteLine(JsonSerializer.Serialize(figures, PrepareService.JsonOptions));
+                return 0;
+            }
+
+            Console.Out.WriteLine();
+            Console.Out.WriteLine($"{"config",-12} {"TorchSharp ms",14} {"PyTorch ms",11} {"TS ex/s",8} {"PT ex/s",8} {"ratio TS/PT",12}");
+            foreach (var f in figures)
+            {
+                Console.Out.WriteLine(string.Create(System.Globalization.CultureInfo.InvariantCulture,
+                    $"{f.Configuration,-12} {f.TorchSharpMedianMs,14:0.0} {f.PyTorchMedianMs,11:0.0} {f.TorchSharpExamplesPerSecond,8:0} {f.PyTorchExamplesPerSecond,8:0} {f.Ratio,12:0.000}"));
             }
 
             return 0;

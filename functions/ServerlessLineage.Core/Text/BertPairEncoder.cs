@@ -18,6 +18,7 @@ public sealed partial class BertPairEncoder
     private readonly BertTokenizer _tokenizer = new();
     private readonly long[] _ids = new long[MaxPieceTokens];
     private readonly long[] _mask = new long[MaxPieceTokens];
+    private readonly string[] _vocabulary;
 
     public BertPairEncoder(int maxLength = 64)
     {
@@ -36,6 +37,7 @@ public sealed partial class BertPairEncoder
         ClsId = Array.IndexOf(tokens, "[CLS]");
         SepId = Array.IndexOf(tokens, "[SEP]");
         VocabularySize = tokens.Length - (tokens[^1].Length == 0 ? 1 : 0);
+        _vocabulary = tokens[..VocabularySize];
         if (ClsId < 0 || SepId < 0 || tokens[PadId] != "[PAD]")
         {
             throw new InvalidOperationException("The embedded vocabulary lacks [PAD], [CLS] or [SEP].");
@@ -107,6 +109,14 @@ public sealed partial class BertPairEncoder
         attentionMask[..p].Fill(1);
         tokenTypeIds[second..p].Fill(1);
         return p;
+    }
+
+    /// <summary>The vocabulary entry of one id as written there: continuation pieces start with "##", special tokens keep their brackets.</summary>
+    public string TokenOf(int id)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(id);
+        ArgumentOutOfRangeException.ThrowIfGreaterThanOrEqual(id, VocabularySize);
+        return _vocabulary[id];
     }
 
     /// <summary>Decodes ids back to text (for explanations and tests).</summary>

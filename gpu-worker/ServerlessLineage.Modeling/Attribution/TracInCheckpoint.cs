@@ -37,6 +37,30 @@ public sealed class TracInCheckpoint : IDisposable
         return new TracInCheckpoint(model.state_dict(), learningRate);
     }
 
+    /// <summary>
+    /// A TracIn checkpoint from a training checkpoint: its weights, weighted by the step size it stands for (mean learning rate
+    /// over its interval x the interval's steps), so that the checkpoint sum approximates TracIn's sum over every step.
+    /// </summary>
+    public static TracInCheckpoint FromTraining(Training.TrainingCheckpoint checkpoint)
+    {
+        ArgumentNullException.ThrowIfNull(checkpoint);
+        var weight = checkpoint.MeanLearningRate > 0 && checkpoint.StepsSincePrevious > 0
+            ? checkpoint.MeanLearningRate * checkpoint.StepsSincePrevious
+            : checkpoint.LearningRate;
+        var state = Training.Safetensors.ReadTensors(checkpoint.State);
+        try
+        {
+            return new TracInCheckpoint(state, weight);
+        }
+        finally
+        {
+            foreach (var tensor in state.Values)
+            {
+                tensor.Dispose();
+            }
+        }
+    }
+
     /// <summary>Writes these weights into <paramref name="model"/> (strict: every name must match).</summary>
     public void LoadInto(RankingModel model)
     {

@@ -178,6 +178,7 @@ public sealed class Trainer : IDisposable
         private int? bestStep;
         private int evaluationsWithoutImprovement;
         private double lossSinceCheckpoint;
+        private double learningRateSinceCheckpoint;
         private int stepsSinceCheckpoint;
 
         public TrainingResult Execute()
@@ -223,6 +224,7 @@ public sealed class Trainer : IDisposable
                     epochLoss += loss;
                     epochSteps++;
                     lossSinceCheckpoint += loss;
+                    learningRateSinceCheckpoint += learningRate;
                     stepsSinceCheckpoint++;
 
                     var endOfEpoch = start + options.BatchSize >= order.Length;
@@ -334,10 +336,13 @@ public sealed class Trainer : IDisposable
                 Epoch = epoch,
                 LearningRate = learningRate,
                 TrainLoss = lossSinceCheckpoint / Math.Max(1, stepsSinceCheckpoint),
+                MeanLearningRate = learningRateSinceCheckpoint / Math.Max(1, stepsSinceCheckpoint),
+                StepsSincePrevious = stepsSinceCheckpoint,
                 EvalLoss = evalLoss,
                 State = Safetensors.SerializeModule(trainer.Model, metadata),
             });
             lossSinceCheckpoint = 0;
+            learningRateSinceCheckpoint = 0;
             stepsSinceCheckpoint = 0;
         }
     }

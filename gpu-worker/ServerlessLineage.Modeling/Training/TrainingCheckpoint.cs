@@ -19,6 +19,16 @@ public sealed record TrainingCheckpoint
     /// <summary>The learning rate the last step before this checkpoint used.</summary>
     public required double LearningRate { get; init; }
 
+    /// <summary>
+    /// Mean learning rate over the steps since the previous checkpoint. TracIn weights each checkpoint by the total step size
+    /// it stands for, <see cref="MeanLearningRate"/> x <see cref="StepsSincePrevious"/>, which matters under a decaying
+    /// schedule: the last step's rate is almost zero at the end of a linear decay.
+    /// </summary>
+    public double MeanLearningRate { get; init; }
+
+    /// <summary>Optimiser steps since the previous checkpoint (or the start).</summary>
+    public int StepsSincePrevious { get; init; }
+
     public required double TrainLoss { get; init; }
 
     public required double? EvalLoss { get; init; }

@@ -100,6 +100,11 @@ summary="$(find "$work/results" -name '*.trx' -print0 | xargs -0 -r cat | awk '
   }
   END { printf "%d %d %d %d\n", passed, failed + aborted_runs, skipped, aborted_runs }')"
 read -r passed failed skipped aborted_runs <<<"$summary"
+# A non-zero exit with no failing test means something failed outside the tests (a build error, a crashed host): one failure.
+if ((test_rc != 0 && failed == 0)); then
+  echo "test.sh: dotnet test exited with $test_rc but no test failed (see the build output above); counting 1 failed." >&2
+  failed=1
+fi
 if ((aborted_runs > 0)); then
   echo "test.sh: $aborted_runs test run(s) aborted or crashed before reporting (see the output above); each counts as 1 failed." >&2
 fi

@@ -5,5 +5,6 @@ var root = new RootCommand("ServerlessLineage local tools: generate shop behavio
 root.Subcommands.Add(GenerateCommand.Create());
 root.Subcommands.Add(PrepareCommand.Create());
 root.Subcommands.Add(BenchCommand.Create());
+root.Subcommands.Add(TrainCommand.Create());
 root.Subcommands.Add(EvalCommand.Create());
 return await root.Parse(args).InvokeAsync();

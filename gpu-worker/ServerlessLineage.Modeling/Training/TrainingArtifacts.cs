@@ -49,6 +49,8 @@ public static class TrainingArtifacts
                 Step = checkpoint.Step,
                 Epoch = checkpoint.Epoch,
                 LearningRate = checkpoint.LearningRate,
+                MeanLearningRate = checkpoint.MeanLearningRate,
+                StepsSincePrevious = checkpoint.StepsSincePrevious,
                 TrainLoss = checkpoint.TrainLoss,
                 EvalLoss = checkpoint.EvalLoss,
             });

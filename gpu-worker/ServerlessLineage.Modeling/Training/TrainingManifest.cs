@@ -157,7 +157,13 @@ public sealed record TrainingCheckpointEntry
 
     public required int Epoch { get; init; }
 
+    /// <summary>The learning rate of the last step before the checkpoint.</summary>
     public required double LearningRate { get; init; }
+
+    /// <summary>Mean learning rate over the steps since the previous checkpoint (TracIn weights by this x the step count).</summary>
+    public double MeanLearningRate { get; init; }
+
+    public int StepsSincePrevious { get; init; }
 
     public required double TrainLoss { get; init; }
 

@@ -40,6 +40,42 @@ public sealed class LineageScriptTests : IDisposable
         Assert.True(File.Exists(Path.Combine(output, PrepareFiles.Manifest)));
     }
 
+    [Fact(Timeout = 600_000)]
+    public async Task PrepareThenTrain_TinyModel_WritesWeightsCheckpointsAndAVerifiableManifest()
+    {
+        var data = Path.Combine(_dir, "data");
+        var prepared = Path.Combine(_dir, "prepared");
+        var model = Path.Combine(_dir, "model");
+        Assert.Equal(0, (await RunLineageAsync("generate", "--events", "3000", "--seed", "5", "--out", data)).ExitCode);
+        Assert.Equal(0, (await RunLineageAsync("prepare", "--events", Path.Combine(data, "events.csv"), "--catalog", Path.Combine(data, "catalog.csv"), "--out", prepared, "--max-seq-len", "24")).ExitCode);
+
+        var train = await RunLineageAsync("train", "--examples", prepared, "--out", model, "--config", "tiny", "--epochs", "1", "--threads", "1", "--json");
+
+        Assert.True(train.ExitCode == 0, train.Error);
+        var manifest = JsonDocument.Parse(train.Output).RootElement;
+        Assert.Equal("tiny", manifest.GetProperty("model").GetProperty("configuration").GetString());
+        var checkpoints = manifest.GetProperty("checkpoints").EnumerateArray().ToList();
+        Assert.True(checkpoints.Count >= 3, $"{checkpoints.Count} checkpoints");
+        Assert.All(checkpoints, c => Assert.True(c.GetProperty("learningRate").GetDouble() > 0));
+        var files = checkpoints.Select(c => (c.GetProperty("file").GetString()!, c.GetProperty("sha256").GetString()!))
+            .Append((manifest.GetProperty("finalModel").GetProperty("file").GetString()!, manifest.GetProperty("finalModel").GetProperty("sha256").GetString()!));
+        foreach (var (file, sha) in files)
+        {
+            var actual = Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(File.ReadAllBytes(Path.Combine(model, file))));
+            Assert.EndsWith(actual, sha, StringComparison.Ordinal);
+        }
+
+        var examplesSha = Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(File.ReadAllBytes(Path.Combine(prepared, PrepareFiles.Examples))));
+        Assert.EndsWith(examplesSha, manifest.GetProperty("data").GetProperty("examplesSha256").GetString(), StringComparison.Ordinal);
+        var evaluation = manifest.GetProperty("metrics").GetProperty("evaluation");
+        Assert.InRange(evaluation.GetProperty("auc").GetDouble(), 0, 1);
+        Assert.InRange(evaluation.GetProperty("baselineAuc").GetDouble(), 0, 1);
+
+        var bad = await RunLineageAsync("train", "--examples", prepared, "--out", model, "--config", "huge");
+        Assert.Equal(2, bad.ExitCode);
+        Assert.Contains("Unknown model configuration 'huge'", bad.Error, StringComparison.Ordinal);
+    }
+
     public void Dispose()
     {
         if (Directory.Exists(_dir))

@@ -35,7 +35,7 @@ public sealed record QualityFigures(
 /// <summary>Options of the quality evaluation (the `lineage eval` command).</summary>
 public sealed record QualityOptions
 {
-    public int Events { get; init; } = 20_000;
+    public int Events { get; init; } = 8_000;
     public IReadOnlyList<int> Seeds { get; init; } = [1, 2, 3];
     public IReadOnlyList<ModelConfiguration> Configurations { get; init; } = [ModelConfiguration.Tiny, ModelConfiguration.MiniLm];
     public double NoisyShare { get; init; } = 0.1;

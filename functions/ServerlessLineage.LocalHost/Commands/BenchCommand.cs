@@ -76,10 +76,10 @@ internal static class BenchCommand
                 return 2;
             }
 
-            List<ServerlessLineage.Modeling.Ranking.ModelConfiguration> selected;
+            IReadOnlyList<ServerlessLineage.Modeling.Ranking.ModelConfiguration> selected;
             try
             {
-                selected = [.. parse.GetValue(configs)!.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).Select(ServerlessLineage.Modeling.Ranking.ModelConfiguration.FromName)];
+                selected = ServerlessLineage.Modeling.Ranking.ModelConfiguration.ParseList(parse.GetValue(configs)!);
             }
             catch (ArgumentException e)
             {

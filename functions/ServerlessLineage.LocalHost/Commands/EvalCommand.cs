@@ -12,7 +12,7 @@ internal static class EvalCommand
 {
     public static Command Create()
     {
-        var events = new Option<int>("--events") { Description = "Events to generate per seed.", DefaultValueFactory = _ => 20_000 };
+        var events = new Option<int>("--events") { Description = "Events to generate per seed.", DefaultValueFactory = _ => 8_000 };
         var seeds = new Option<string>("--seeds") { Description = "Comma-separated generator/training seeds.", DefaultValueFactory = _ => "1,2,3" };
         var configs = new Option<string>("--configs") { Description = "Comma-separated model configurations (tiny, minilm, minilm-full).", DefaultValueFactory = _ => "tiny,minilm" };
         var noisy = new Option<double>("--noisy-share") { Description = "Share of sessions that click at random (the generator's ground truth).", DefaultValueFactory = _ => 0.1 };
@@ -37,7 +37,7 @@ internal static class EvalCommand
                 {
                     Events = parse.GetValue(events),
                     Seeds = [.. parse.GetValue(seeds)!.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).Select(s => int.Parse(s, CultureInfo.InvariantCulture))],
-                    Configurations = [.. parse.GetValue(configs)!.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).Select(ModelConfiguration.FromName)],
+                    Configurations = ModelConfiguration.ParseList(parse.GetValue(configs)!),
                     NoisyShare = parse.GetValue(noisy),
                     Epochs = parse.GetValue(epochs),
                     BatchSize = parse.GetValue(batch),

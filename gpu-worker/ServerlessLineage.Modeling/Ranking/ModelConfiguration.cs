@@ -60,6 +60,10 @@ public sealed record ModelConfiguration
         All.FirstOrDefault(c => string.Equals(c.Name, name, StringComparison.OrdinalIgnoreCase))
         ?? throw new ArgumentException($"Unknown model configuration '{name}'; expected one of: {string.Join(", ", All.Select(c => c.Name))}.", nameof(name));
 
+    /// <summary>Configurations from a comma-separated list of names ("tiny,minilm"); throws on an unknown name.</summary>
+    public static IReadOnlyList<ModelConfiguration> ParseList(string names) =>
+        [.. names.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).Select(FromName)];
+
     /// <summary>Index of the first trained encoder layer (0 when everything is trained).</summary>
     public int FirstTrainedLayer => TrainableLayers is { } k ? Math.Max(0, Bert.Layers - k) : 0;
 

@@ -17,6 +17,7 @@ internal static class BenchCommand
         var command = new Command("bench", "Benchmarks that print measured figures (rows/s, ratios against a baseline in the same run, peak memory).");
         command.Subcommands.Add(CreatePrepare());
         command.Subcommands.Add(CreateTrain());
+        command.Subcommands.Add(CreateAttribution());
         return command;
     }
 
@@ -120,6 +121,78 @@ internal static class BenchCommand
             }
 
             return 0;
+        });
+        return command;
+    }
+
+    private static Command CreateAttribution()
+    {
+        var configs = new Option<string>("--configs") { Description = "Comma-separated model configurations to measure (tiny, minilm, minilm-full).", DefaultValueFactory = _ => "tiny,minilm" };
+        var events = new Option<int>("--events") { Description = "Events to generate; their examples give the training and evaluation rows.", DefaultValueFactory = _ => 20_000 };
+        var explanations = new Option<int>("--explanations") { Description = "Integrated Gradients explanations to time (evaluation rows).", DefaultValueFactory = _ => 20 };
+        var rows = new Option<int>("--rows") { Description = "Training rows TracIn queries score against (the cached rows of the real training examples, repeated up to this count).", DefaultValueFactory = _ => 100_000 };
+        var queries = new Option<int>("--queries") { Description = "TracIn queries (evaluation rows) to time; end-to-end explanations use at most 20 of them.", DefaultValueFactory = _ => 50 };
+        var cacheRows = new Option<int>("--cache-rows") { Description = "Training rows the TracIn cache build is timed on (at most the train split); the figure is reported per 10,000 rows.", DefaultValueFactory = _ => 10_000 };
+        var projection = new Option<int>("--projection") { Description = "Dimension k of the projected TracIn gradients (Kronecker kx x kg per layer; a power of two).", DefaultValueFactory = _ => 256 };
+        var threads = new Option<int>("--threads") { Description = "libtorch intra-op threads.", DefaultValueFactory = _ => 2 };
+        var seed = new Option<int>("--seed") { Description = "Generator and training seed.", DefaultValueFactory = _ => 7 };
+        var work = new Option<DirectoryInfo?>("--work-dir") { Description = "Folder for the generated data (default: a temporary folder, deleted afterwards)." };
+        var json = new Option<bool>("--json") { Description = "Print the figures as JSON." };
+        var command = new Command("attribution", "Time attribution on real checkpoints, on the CPU: per configuration generate and prepare data, train (tiny: one epoch; pretrained MiniLM: its weights plus a 24-step run, for 3 real checkpoints), then report (a) Integrated Gradients time per explanation (median, p95), steps used and completeness error, (b) TracIn cache build time per 10,000 training rows, (c) TracIn query times against --rows rows: (i) scoring from precomputed test factors and (ii) end-to-end explanations, exact and projected with the ratio projected/exact, and self-influence over all cached rows.")
+        {
+            configs, events, explanations, rows, queries, cacheRows, projection, threads, seed, work, json,
+        };
+        command.SetAction(async (parse, cancellationToken) =>
+        {
+            Benchmarks.AttributionBenchmarkOptions options;
+            try
+            {
+                options = new Benchmarks.AttributionBenchmarkOptions
+                {
+                    Configurations = [.. parse.GetValue(configs)!.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).Select(ServerlessLineage.Modeling.Ranking.ModelConfiguration.FromName)],
+                    Events = parse.GetValue(events),
+                    Explanations = parse.GetValue(explanations),
+                    Rows = parse.GetValue(rows),
+                    Queries = parse.GetValue(queries),
+                    CacheRows = parse.GetValue(cacheRows),
+                    ProjectionDimension = parse.GetValue(projection),
+                    Threads = parse.GetValue(threads),
+                    Seed = parse.GetValue(seed),
+                };
+                if (options.Configurations.Count == 0 || options.Events <= 0 || options.Explanations <= 0 || options.Rows <= 0 || options.Queries <= 0
+                    || options.CacheRows <= 0 || options.ProjectionDimension <= 0 || options.Threads <= 0)
+                {
+                    throw new ArgumentException("--configs must name at least one configuration; --events, --explanations, --rows, --queries, --cache-rows, --projection and --threads must be positive.");
+                }
+            }
+            catch (ArgumentException e)
+            {
+                Console.Error.WriteLine($"error: {e.Message}");
+                return 2;
+            }
+
+            var quiet = parse.GetValue(json);
+            var log = quiet ? TextWriter.Null : Console.Out;
+            var root = parse.GetValue(work)?.FullName ?? Path.Combine(Path.GetTempPath(), "lineage-bench-attribution-" + Guid.NewGuid().ToString("N")[..8]);
+            Directory.CreateDirectory(root);
+            try
+            {
+                log.WriteLine($"bench attribution: configurations {string.Join(",", options.Configurations.Select(c => c.Name))}, {options.Events:N0} events, {options.Explanations} IG explanations, {options.Queries} TracIn queries against {options.Rows:N0} rows, k = {options.ProjectionDimension}, {options.Threads} threads");
+                var figures = await new Benchmarks.AttributionBenchmark(options, root, log).RunAsync(cancellationToken);
+                if (quiet)
+                {
+                    Console.Out.WriteLine(JsonSerializer.Serialize(figures, PrepareService.JsonOptions));
+                }
+
+                return 0;
+            }
+            finally
+            {
+                if (parse.GetValue(work) is null)
+                {
+                    Directory.Delete(root, recursive: true);
+                }
+            }
         });
         return command;
     }

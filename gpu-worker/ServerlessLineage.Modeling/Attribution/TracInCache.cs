@@ -20,9 +20,9 @@ public sealed class TracInCache : IDisposable
         ArgumentNullException.ThrowIfNull(layers);
         ArgumentNullException.ThrowIfNull(exampleIds);
         ArgumentNullException.ThrowIfNull(checkpoints);
-        if (checkpoints.Count == 0 || checkpoints.Any(c => c.Count != exampleIds.Length || (c.Projections is null) != (projectionDimension == 0)))
+        if (checkpoints.Count == 0 || checkpoints.Any(c => c.Count != exampleIds.Length || (c.Projections is null) != (projectionDimension == 0) || (c.Projections is not null && c.Projections.shape[1] != projectionDimension)))
         {
-            throw new ArgumentException("a cache needs at least one checkpoint, each with one row per example id and projections exactly when a projection dimension is set.");
+            throw new ArgumentException("a cache needs at least one checkpoint, each with one row per example id and projections of width k exactly when a projection dimension k is set.");
         }
 
         Layers = layers;

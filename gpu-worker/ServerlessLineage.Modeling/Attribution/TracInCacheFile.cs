@@ -8,11 +8,12 @@ namespace ServerlessLineage.Modeling.Attribution;
 /// The binary file of a <see cref="TracInCache"/>, little-endian throughout:
 /// <code>
 /// magic      8 bytes  "SLTRACIN"
-/// version    uint32   1
+/// version    uint32   2 (1: dense Gaussian projections, no longer read)
 /// layers     int32 count, then per layer: name (7-bit-length-prefixed UTF-8), int32 input size (without bias), int32 output size
 /// rows       int64 N
 /// checkpoints int32 C, then C x float64 learning rate
-/// projection int32 k (0 = none), int64 seed
+/// projection int32 k (0 = none), int64 seed, then if k > 0 per layer: int32 kx, int32 kg (the Kronecker split, see
+///            <see cref="GradientProjector"/>; readers reject a split that differs from this build's rule)
 /// ids        N x int64 example id
 /// data       per checkpoint: N x D float32 factor rows (row-major; D = Σ (in + 1 + out)), then N x k float32 projections if k > 0
 /// sha256     32 bytes over every preceding byte
@@ -21,7 +22,7 @@ namespace ServerlessLineage.Modeling.Attribution;
 /// </summary>
 public static class TracInCacheFile
 {
-    public const uint Version = 1;
+    public const uint Version = 2;
     private const int ChunkRows = 4096;
     private static readonly byte[] Magic = "SLTRACIN"u8.ToArray();
 
@@ -52,6 +53,16 @@ public static class TracInCacheFile
 
             writer.Write(cache.ProjectionDimension);
             writer.Write(cache.ProjectionSeed);
+            if (cache.ProjectionDimension > 0)
+            {
+                foreach (var layer in cache.Layers)
+                {
+                    var split = GradientProjector.Split(layer, cache.ProjectionDimension);
+                    writer.Write(split.InputDimension);
+                    writer.Write(split.GradientDimension);
+                }
+            }
+
             foreach (var id in cache.ExampleIds)
             {
                 writer.Write(id);
@@ -88,7 +99,9 @@ public static class TracInCacheFile
             var version = reader.ReadUInt32();
             if (version != Version)
             {
-                throw new InvalidDataException($"Unsupported TracIn cache version {version} (this build reads {Version}).");
+                throw new InvalidDataException(version == 1
+                    ? "TracIn cache version 1 stores dense Gaussian projections, which this build no longer computes: rebuild the cache."
+                    : $"Unsupported TracIn cache version {version} (this build reads {Version}).");
             }
 
             var layerCount = Checked(reader.ReadInt32(), 1, 64, "layer count");
@@ -113,6 +126,20 @@ public static class TracInCacheFile
 
             var projection = Checked(reader.ReadInt32(), 0, 1 << 20, "projection dimension");
             var seed = reader.ReadInt64();
+            if (projection > 0)
+            {
+                foreach (var layer in layers)
+                {
+                    var storedSplit = new ProjectionSplit(reader.ReadInt32(), reader.ReadInt32());
+                    var ruleSplit = GradientProjector.Split(layer, projection);
+                    if (storedSplit != ruleSplit)
+                    {
+                        throw new InvalidDataException(
+                            $"The cache's projection of layer {layer.Name} is split {storedSplit.InputDimension} x {storedSplit.GradientDimension}; this build splits k = {projection} as {ruleSplit.InputDimension} x {ruleSplit.GradientDimension}: rebuild the cache.");
+                    }
+                }
+            }
+
             var ids = new long[rows];
             for (var i = 0; i < rows; i++)
             {

@@ -13,10 +13,13 @@ public enum InfluenceNormalization
 /// <summary>Options of a TracIn cache build.</summary>
 public sealed record TracInOptions
 {
-    /// <summary>Dimension k of the random projection stored beside the exact factors; 0 stores none.</summary>
+    /// <summary>
+    /// Dimension k of the random projection stored beside the exact factors; 0 stores none. The projection is Kronecker-structured
+    /// (kx x kg per layer, see <see cref="GradientProjector.Split"/>): use a power of two such as 256 (16 x 16).
+    /// </summary>
     public int ProjectionDimension { get; init; }
 
-    /// <summary>Seed of the projection's Gaussian matrices (stored in the cache, so queries project alike).</summary>
+    /// <summary>Seed of the projection's Gaussian factor matrices (stored in the cache, so queries project alike).</summary>
     public long ProjectionSeed { get; init; } = 20_260_301;
 
     public void Validate()

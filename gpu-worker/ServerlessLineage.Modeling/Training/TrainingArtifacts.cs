@@ -122,4 +122,60 @@ public static class TrainingArtifacts
 
         return problems;
     }
+
+    /// <summary>
+    /// Loads a run's final model from its output folder: the manifest's configuration, then model.safetensors (strict), after
+    /// checking every file against the manifest's SHA-256. A tampered or incomplete folder is refused.
+    /// </summary>
+    public static RankingModel LoadModel(string outputDirectory, out TrainingManifest manifest)
+    {
+        manifest = ReadVerified(outputDirectory);
+        var model = new RankingModel(manifest.Model.ToConfiguration());
+        try
+        {
+            Safetensors.LoadModule(model, Path.Combine(outputDirectory, manifest.FinalModel.File));
+            return model;
+        }
+        catch
+        {
+            model.Dispose();
+            throw;
+        }
+    }
+
+    /// <summary>The run's checkpoints as recorded (state bytes read from the files), in order, after verifying the folder.</summary>
+    public static IReadOnlyList<TrainingCheckpoint> LoadCheckpoints(string outputDirectory)
+    {
+        var manifest = ReadVerified(outputDirectory);
+        return [.. manifest.Checkpoints.Select(c => new TrainingCheckpoint
+        {
+            Index = c.Index,
+            Step = c.Step,
+            Epoch = c.Epoch,
+            LearningRate = c.LearningRate,
+            MeanLearningRate = c.MeanLearningRate,
+            StepsSincePrevious = c.StepsSincePrevious,
+            TrainLoss = c.TrainLoss,
+            EvalLoss = c.EvalLoss,
+            State = File.ReadAllBytes(Path.Combine(outputDirectory, c.File)),
+        })];
+    }
+
+    private static TrainingManifest ReadVerified(string outputDirectory)
+    {
+        var path = Path.Combine(outputDirectory, TrainingManifest.FileName);
+        if (!File.Exists(path))
+        {
+            throw new FileNotFoundException($"No {TrainingManifest.FileName} in {outputDirectory}: not a (complete) training output folder.", path);
+        }
+
+        var manifest = TrainingManifest.Read(outputDirectory);
+        var problems = Verify(outputDirectory, manifest);
+        if (problems.Count > 0)
+        {
+            throw new InvalidDataException($"The training output in {outputDirectory} does not match its manifest: {string.Join("; ", problems)}.");
+        }
+
+        return manifest;
+    }
 }

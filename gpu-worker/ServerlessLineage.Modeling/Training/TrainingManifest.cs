@@ -83,6 +83,20 @@ public sealed record TrainingModelDescription
             Features = [.. configuration.Features],
         };
     }
+
+    /// <summary>
+    /// The configuration to rebuild the trained model's shape. <see cref="ModelConfiguration.Pretrained"/> is false: the weights
+    /// come from the run's safetensors files, not from the pretrained import.
+    /// </summary>
+    public ModelConfiguration ToConfiguration() => new()
+    {
+        Name = Configuration,
+        Bert = Bert,
+        Pretrained = false,
+        TrainableLayers = TrainableLayers,
+        HeadHiddenSize = HeadHiddenSize,
+        Features = [.. Features],
+    };
 }
 
 /// <summary>The data a run was trained on: the examples dataset (path and content hash, when known) and the row counts used.</summary>

@@ -130,8 +130,26 @@ public sealed class TrainerTrainingTests(PreparedShopData data)
         Assert.Contains("libtorch", manifest.LibTorch, StringComparison.Ordinal);
         Assert.Empty(Directory.GetFiles(directory.Path, "*.tmp", SearchOption.AllDirectories));
 
+        using (var loaded = TrainingArtifacts.LoadModel(directory.Path, out _))
+        using (var batch = Data.ExampleTensors.Batch(Table, eval))
+        using (no_grad())
+        {
+            model.eval();
+            loaded.eval();
+            using var expected = model.Forward(batch);
+            using var actual = loaded.Forward(batch);
+            Assert.Equal(expected.data<float>().ToArray(), actual.data<float>().ToArray());
+        }
+
+        var checkpoints = TrainingArtifacts.LoadCheckpoints(directory.Path);
+        Assert.Equal(result.Checkpoints.Select(c => c.State), checkpoints.Select(c => c.State));
+        Assert.Equal(result.Checkpoints.Select(c => c.MeanLearningRate), checkpoints.Select(c => c.MeanLearningRate));
+        Assert.All(checkpoints, c => Assert.True(c.MeanLearningRate > 0 && c.StepsSincePrevious > 0));
+
         File.WriteAllBytes(directory.Combine("checkpoints", "ckpt-2.safetensors"), [1, 2, 3]);
         Assert.Single(TrainingArtifacts.Verify(directory.Path, manifest));
+        var refused = Assert.Throws<InvalidDataException>(() => TrainingArtifacts.LoadModel(directory.Path, out _));
+        Assert.Contains("ckpt-2.safetensors", refused.Message, StringComparison.Ordinal);
     }
 
     [Fact]

@@ -1,7 +1,5 @@
 using System.Diagnostics;
 using System.Globalization;
-using System.Security.Cryptography;
-using ServerlessLineage.Core.Cleaning;
 using ServerlessLineage.Core.Examples;
 using ServerlessLineage.Core.Generation;
 using ServerlessLineage.Core.Preparation;
@@ -98,7 +96,6 @@ public sealed record AttributionBenchmarkOptions
 public sealed class AttributionBenchmark(AttributionBenchmarkOptions options, string workDirectory, TextWriter log)
 {
     private const int TopK = 10;
-    private const int CacheBatch = 256;
 
     public async Task<IReadOnlyList<AttributionFigures>> RunAsync(CancellationToken cancellationToken)
     {
@@ -125,15 +122,11 @@ public sealed class AttributionBenchmark(AttributionBenchmarkOptions options, st
     private async Task<ExampleTable> PrepareAsync(CancellationToken cancellationToken)
     {
         var clock = Stopwatch.StartNew();
-        var generated = ShopDataGenerator.Generate(new GeneratorOptions { Events = options.Events, Seed = options.Seed }, Path.Combine(workDirectory, "raw"));
-        var prepared = Path.Combine(workDirectory, "prepared");
-        await new PrepareService(new Pseudonymizer(RandomNumberGenerator.GetBytes(32))).RunAsync(
-            generated.EventsPath,
-            generated.CatalogPath,
-            prepared,
-            new PrepareOptions { RunStartedAt = DateTimeOffset.UtcNow, Examples = new ExampleOptions { MaxSequenceLength = options.SequenceLength } },
-            cancellationToken: cancellationToken);
-        var table = await ExamplesReader.ReadAsync(Path.Combine(prepared, PrepareFiles.Examples), cancellationToken);
+        var table = (await GeneratedExamples.CreateAsync(
+            new GeneratorOptions { Events = options.Events, Seed = options.Seed },
+            new ExampleOptions { MaxSequenceLength = options.SequenceLength },
+            workDirectory,
+            cancellationToken: cancellationToken)).Examples;
         log.WriteLine($"data: {options.Events:N0} events -> {table.Count:N0} examples in {clock.Elapsed.TotalSeconds:0.0} s");
         return table;
     }
@@ -174,7 +167,7 @@ public sealed class AttributionBenchmark(AttributionBenchmarkOptions options, st
         {
             Epochs = 1,
             BatchSize = options.BatchSize,
-            LearningRate = configuration.Pretrained ? 1e-4 : 1e-3,
+            LearningRate = configuration.DefaultLearningRate,
             Seed = options.Seed,
             Threads = options.Threads,
             Device = "cpu",
@@ -229,19 +222,9 @@ public sealed class AttributionBenchmark(AttributionBenchmarkOptions options, st
     {
         // (b) Build: every checkpoint's factors (and projections) of min(train rows, cache rows) training examples.
         var buildRows = trainRows.Take(options.CacheRows).ToArray();
-        var batches = buildRows.Chunk(CacheBatch).Select(chunk => ExampleTensors.Batch(table, chunk)).ToList();
-        TracInCache built;
-        double buildSeconds;
-        try
-        {
-            var clock = Stopwatch.StartNew();
-            built = TracInCache.Build(model, checkpoints, batches, new TracInOptions { ProjectionDimension = options.ProjectionDimension });
-            buildSeconds = clock.Elapsed.TotalSeconds;
-        }
-        finally
-        {
-            batches.ForEach(b => b.Dispose());
-        }
+        var clock = Stopwatch.StartNew();
+        var built = TracInCache.Build(model, checkpoints, table, buildRows, new TracInOptions { ProjectionDimension = options.ProjectionDimension });
+        var buildSeconds = clock.Elapsed.TotalSeconds;
 
         var perTenThousand = buildSeconds * 10_000 / buildRows.Length;
         var splits = string.Join(", ", built.Layers.Select(l => (Layer: l, Split: GradientProjector.Split(l, options.ProjectionDimension))).Select(p => $"{p.Layer.Name} {p.Split.InputDimension}x{p.Split.GradientDimension}"));

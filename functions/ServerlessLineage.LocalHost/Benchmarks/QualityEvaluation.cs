@@ -1,12 +1,9 @@
 using System.Diagnostics;
 using System.Globalization;
-using System.Security.Cryptography;
-using ServerlessLineage.Core.Cleaning;
 using ServerlessLineage.Core.Examples;
 using ServerlessLineage.Core.Generation;
 using ServerlessLineage.Core.Preparation;
 using ServerlessLineage.Modeling.Attribution;
-using ServerlessLineage.Modeling.Data;
 using ServerlessLineage.Modeling.Evaluation;
 using ServerlessLineage.Modeling.Ranking;
 using ServerlessLineage.Modeling.Runtime;
@@ -47,7 +44,7 @@ public sealed record QualityOptions
     public string Device { get; init; } = "auto";
 
     /// <summary>Peak learning rate: the given one, else 1e-3 for the random-init tiny model and 1e-4 when fine-tuning pretrained weights.</summary>
-    public double LearningRateFor(ModelConfiguration configuration) => LearningRate ?? (configuration.Pretrained ? 1e-4 : 1e-3);
+    public double LearningRateFor(ModelConfiguration configuration) => LearningRate ?? configuration.DefaultLearningRate;
 }
 
 /// <summary>
@@ -81,19 +78,14 @@ public sealed class QualityEvaluation(QualityOptions options, string workDirecto
     private async Task<(ExampleTable Table, HashSet<string> NoisySessions)> PrepareAsync(int seed, CancellationToken cancellationToken)
     {
         var clock = Stopwatch.StartNew();
-        var root = Path.Combine(workDirectory, $"seed-{seed}");
-        var generated = ShopDataGenerator.Generate(new GeneratorOptions { Events = options.Events, Seed = seed, NoisyShare = options.NoisyShare }, Path.Combine(root, "raw"));
-        var service = new PrepareService(new Pseudonymizer(RandomNumberGenerator.GetBytes(32)));
-        var prepared = Path.Combine(root, "prepared");
-        await service.RunAsync(
-            generated.EventsPath,
-            generated.CatalogPath,
-            prepared,
-            new PrepareOptions { RunStartedAt = DateTimeOffset.UtcNow, Examples = new ExampleOptions { MaxSequenceLength = options.SequenceLength } },
+        var data = await GeneratedExamples.CreateAsync(
+            new GeneratorOptions { Events = options.Events, Seed = seed, NoisyShare = options.NoisyShare },
+            new ExampleOptions { MaxSequenceLength = options.SequenceLength },
+            Path.Combine(workDirectory, $"seed-{seed}"),
             cancellationToken: cancellationToken);
-        var table = await ExamplesReader.ReadAsync(Path.Combine(prepared, PrepareFiles.Examples), cancellationToken);
+        var table = data.Examples;
         log.WriteLine($"seed {seed}: {options.Events:N0} events ({options.NoisyShare:P0} noisy sessions) -> {table.Count:N0} examples in {clock.Elapsed.TotalSeconds:0.0} s");
-        return (table, [.. generated.GroundTruth.NoisySessions]);
+        return (table, [.. data.Generated.GroundTruth.NoisySessions]);
     }
 
     private QualityFigures Run(int seed, ModelConfiguration configuration, ExampleTable table, HashSet<string> noisySessions, CancellationToken cancellationToken)
@@ -136,24 +128,16 @@ public sealed class QualityEvaluation(QualityOptions options, string workDirecto
     /// <summary>Training rows ordered by TracIn self-influence over the run's checkpoints, most suspicious first.</summary>
     private static int[] SelfInfluenceRanking(RankingModel model, TrainingResult result, ExampleTable table, int[] trainRows)
     {
-        var final = TracInCheckpoint.Capture(model, result.Checkpoints[^1].LearningRate);
+        // The cache build loads each checkpoint into the model and restores the final weights afterwards.
         var checkpoints = result.Checkpoints.Select(TracInCheckpoint.FromTraining).ToList();
         try
         {
-            var batches = Enumerable.Range(0, (trainRows.Length + 255) / 256)
-                .Select(b => ExampleTensors.Batch(table, trainRows.AsSpan(b * 256, Math.Min(256, trainRows.Length - (b * 256)))));
-            using var cache = TracInCache.Build(model, checkpoints, batches);
-            var byExample = trainRows.ToDictionary(r => table.ExampleIds[r]);
-            return [.. cache.SelfInfluence().Select(e => byExample[e.ExampleId])];
+            using var cache = TracInCache.Build(model, checkpoints, table, trainRows);
+            return [.. cache.SelfInfluence().Select(e => trainRows[e.Row])];
         }
         finally
         {
-            final.LoadInto(model);
-            final.Dispose();
-            foreach (var checkpoint in checkpoints)
-            {
-                checkpoint.Dispose();
-            }
+            checkpoints.ForEach(c => c.Dispose());
         }
     }
 

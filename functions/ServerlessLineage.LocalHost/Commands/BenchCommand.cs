@@ -173,26 +173,16 @@ internal static class BenchCommand
 
             var quiet = parse.GetValue(json);
             var log = quiet ? TextWriter.Null : Console.Out;
-            var root = parse.GetValue(work)?.FullName ?? Path.Combine(Path.GetTempPath(), "lineage-bench-attribution-" + Guid.NewGuid().ToString("N")[..8]);
-            Directory.CreateDirectory(root);
-            try
+            using var workDirectory = new WorkDirectory(parse.GetValue(work)?.FullName, "lineage-bench-attribution-");
+            var root = workDirectory.Path;
+            log.WriteLine($"bench attribution: configurations {string.Join(",", options.Configurations.Select(c => c.Name))}, {options.Events:N0} events, {options.Explanations} IG explanations, {options.Queries} TracIn queries against {options.Rows:N0} rows, k = {options.ProjectionDimension}, {options.Threads} threads");
+            var figures = await new Benchmarks.AttributionBenchmark(options, root, log).RunAsync(cancellationToken);
+            if (quiet)
             {
-                log.WriteLine($"bench attribution: configurations {string.Join(",", options.Configurations.Select(c => c.Name))}, {options.Events:N0} events, {options.Explanations} IG explanations, {options.Queries} TracIn queries against {options.Rows:N0} rows, k = {options.ProjectionDimension}, {options.Threads} threads");
-                var figures = await new Benchmarks.AttributionBenchmark(options, root, log).RunAsync(cancellationToken);
-                if (quiet)
-                {
-                    Console.Out.WriteLine(JsonSerializer.Serialize(figures, PrepareService.JsonOptions));
-                }
+                Console.Out.WriteLine(JsonSerializer.Serialize(figures, PrepareService.JsonOptions));
+            }
 
-                return 0;
-            }
-            finally
-            {
-                if (parse.GetValue(work) is null)
-                {
-                    Directory.Delete(root, recursive: true);
-                }
-            }
+            return 0;
         });
         return command;
     }
@@ -201,68 +191,58 @@ internal static class BenchCommand
 
     private static async Task<object> RunPrepareAsync(int count, int seed, double badShare, bool pin, string? workDirectory, bool quiet, CancellationToken cancellationToken)
     {
-        var root = workDirectory ?? Path.Combine(Path.GetTempPath(), "lineage-bench-" + Guid.NewGuid().ToString("N")[..8]);
+        using var work = new WorkDirectory(workDirectory, "lineage-bench-");
+        var root = work.Path;
         var log = quiet ? TextWriter.Null : Console.Out;
-        Directory.CreateDirectory(root);
-        try
+        var pinned = pin && TryPinToOneCore();
+        log.WriteLine($"bench prepare: {count:N0} events, seed {seed}, bad share {badShare:P1}, {(pinned ? "pinned to one core" : "all cores")}, in {root}");
+        var clock = Stopwatch.StartNew();
+        var data = ShopDataGenerator.Generate(new GeneratorOptions { Events = count, Seed = seed, BadShare = badShare }, Path.Combine(root, "data"));
+        log.WriteLine($"  generated {data.GroundTruth.EventRows:N0} rows ({new FileInfo(data.EventsPath).Length / 1048576.0:0.0} MiB) in {clock.Elapsed.TotalSeconds:0.0} s");
+
+        // Warm-up on a small file so that JIT compilation is not measured.
+        var warm = ShopDataGenerator.Generate(new GeneratorOptions { Events = 20_000, Seed = seed + 1, BadShare = badShare }, Path.Combine(root, "warmup"));
+        await ParseOnlyAsync(warm.EventsPath);
+        await CleanOnlyAsync(warm.EventsPath, warm.CatalogPath, Path.Combine(root, "warmup-clean"), cancellationToken);
+        await PrepareAsync(warm.EventsPath, warm.CatalogPath, Path.Combine(root, "warmup-prepare"), cancellationToken);
+
+        var rows = data.GroundTruth.EventRows;
+        var stages = new List<StageFigures>
         {
-            var pinned = pin && TryPinToOneCore();
-            log.WriteLine($"bench prepare: {count:N0} events, seed {seed}, bad share {badShare:P1}, {(pinned ? "pinned to one core" : "all cores")}, in {root}");
-            var clock = Stopwatch.StartNew();
-            var data = ShopDataGenerator.Generate(new GeneratorOptions { Events = count, Seed = seed, BadShare = badShare }, Path.Combine(root, "data"));
-            log.WriteLine($"  generated {data.GroundTruth.EventRows:N0} rows ({new FileInfo(data.EventsPath).Length / 1048576.0:0.0} MiB) in {clock.Elapsed.TotalSeconds:0.0} s");
+            await MeasureAsync("a: parse only", rows, () => ParseOnlyAsync(data.EventsPath)),
+            await MeasureAsync("b: full cleaning", rows, () => CleanOnlyAsync(data.EventsPath, data.CatalogPath, Path.Combine(root, "clean"), cancellationToken)),
+            await MeasureAsync("c: clean + examples + provenance", rows, () => PrepareAsync(data.EventsPath, data.CatalogPath, Path.Combine(root, "prepare"), cancellationToken)),
+        };
+        var manifest = JsonSerializer.Deserialize<JsonElement>(await File.ReadAllTextAsync(Path.Combine(root, "prepare", PrepareFiles.Manifest), cancellationToken));
+        var lines = manifest.GetProperty("provenance").GetProperty(PrepareFiles.CleanedEventLines);
+        var exampleRows = manifest.GetProperty("provenance").GetProperty(PrepareFiles.ExampleRows);
+        var ratioB = stages[1].RowsPerSecond / stages[0].RowsPerSecond;
+        var ratioC = stages[2].RowsPerSecond / stages[0].RowsPerSecond;
 
-            // Warm-up on a small file so that JIT compilation is not measured.
-            var warm = ShopDataGenerator.Generate(new GeneratorOptions { Events = 20_000, Seed = seed + 1, BadShare = badShare }, Path.Combine(root, "warmup"));
-            await ParseOnlyAsync(warm.EventsPath);
-            await CleanOnlyAsync(warm.EventsPath, warm.CatalogPath, Path.Combine(root, "warmup-clean"), cancellationToken);
-            await PrepareAsync(warm.EventsPath, warm.CatalogPath, Path.Combine(root, "warmup-prepare"), cancellationToken);
-
-            var rows = data.GroundTruth.EventRows;
-            var stages = new List<StageFigures>
-            {
-                await MeasureAsync("a: parse only", rows, () => ParseOnlyAsync(data.EventsPath)),
-                await MeasureAsync("b: full cleaning", rows, () => CleanOnlyAsync(data.EventsPath, data.CatalogPath, Path.Combine(root, "clean"), cancellationToken)),
-                await MeasureAsync("c: clean + examples + provenance", rows, () => PrepareAsync(data.EventsPath, data.CatalogPath, Path.Combine(root, "prepare"), cancellationToken)),
-            };
-            var manifest = JsonSerializer.Deserialize<JsonElement>(await File.ReadAllTextAsync(Path.Combine(root, "prepare", PrepareFiles.Manifest), cancellationToken));
-            var lines = manifest.GetProperty("provenance").GetProperty(PrepareFiles.CleanedEventLines);
-            var exampleRows = manifest.GetProperty("provenance").GetProperty(PrepareFiles.ExampleRows);
-            var ratioB = stages[1].RowsPerSecond / stages[0].RowsPerSecond;
-            var ratioC = stages[2].RowsPerSecond / stages[0].RowsPerSecond;
-
-            log.WriteLine();
-            log.WriteLine($"  {"stage",-36} {"seconds",9} {"rows/s",12} {"peak RSS",10}");
-            foreach (var s in stages)
-            {
-                log.WriteLine($"  {s.Stage,-36} {s.Seconds,9:0.000} {s.RowsPerSecond,12:N0} {s.PeakResidentBytes / 1048576.0,7:0} MiB");
-            }
-
-            log.WriteLine();
-            log.WriteLine($"  ratio b/a = {ratioB:0.000}   ratio c/a = {ratioC:0.000}   (targets: c/a >= 0.5, c >= 300,000 rows/s on one core)");
-            log.WriteLine($"  provenance: cleaned row -> raw line {lines.GetProperty("bytesPerKey").GetDouble():0.000} bytes/row; example -> cleaned rows {exampleRows.GetProperty("bytesPerKey").GetDouble():0.000} bytes/example");
-            log.WriteLine($"  peak memory is the resident high-water mark of each stage ({(PeakMemory.CanReset ? "reset per stage" : "process-wide")})");
-            return new
-            {
-                events = count,
-                rows,
-                seed,
-                badShare,
-                pinnedToOneCore = pinned,
-                stages,
-                ratioCleaningToParse = ratioB,
-                ratioPrepareToParse = ratioC,
-                provenanceBytesPerCleanedRow = lines.GetProperty("bytesPerKey").GetDouble(),
-                provenanceBytesPerExample = exampleRows.GetProperty("bytesPerKey").GetDouble(),
-            };
-        }
-        finally
+        log.WriteLine();
+        log.WriteLine($"  {"stage",-36} {"seconds",9} {"rows/s",12} {"peak RSS",10}");
+        foreach (var s in stages)
         {
-            if (workDirectory is null)
-            {
-                Directory.Delete(root, recursive: true);
-            }
+            log.WriteLine($"  {s.Stage,-36} {s.Seconds,9:0.000} {s.RowsPerSecond,12:N0} {s.PeakResidentBytes / 1048576.0,7:0} MiB");
         }
+
+        log.WriteLine();
+        log.WriteLine($"  ratio b/a = {ratioB:0.000}   ratio c/a = {ratioC:0.000}   (targets: c/a >= 0.5, c >= 300,000 rows/s on one core)");
+        log.WriteLine($"  provenance: cleaned row -> raw line {lines.GetProperty("bytesPerKey").GetDouble():0.000} bytes/row; example -> cleaned rows {exampleRows.GetProperty("bytesPerKey").GetDouble():0.000} bytes/example");
+        log.WriteLine($"  peak memory is the resident high-water mark of each stage ({(PeakMemory.CanReset ? "reset per stage" : "process-wide")})");
+        return new
+        {
+            events = count,
+            rows,
+            seed,
+            badShare,
+            pinnedToOneCore = pinned,
+            stages,
+            ratioCleaningToParse = ratioB,
+            ratioPrepareToParse = ratioC,
+            provenanceBytesPerCleanedRow = lines.GetProperty("bytesPerKey").GetDouble(),
+            provenanceBytesPerExample = exampleRows.GetProperty("bytesPerKey").GetDouble(),
+        };
     }
 
     private static async Task<StageFigures> MeasureAsync(string stage, long rows, Func<Task> run)

@@ -59,30 +59,20 @@ internal static class EvalCommand
 
             var quiet = parse.GetValue(json);
             var log = quiet ? TextWriter.Null : Console.Out;
-            var root = parse.GetValue(work)?.FullName ?? Path.Combine(Path.GetTempPath(), "lineage-eval-" + Guid.NewGuid().ToString("N")[..8]);
-            Directory.CreateDirectory(root);
-            try
+            using var workDirectory = new WorkDirectory(parse.GetValue(work)?.FullName, "lineage-eval-");
+            var root = workDirectory.Path;
+            log.WriteLine($"eval: {options.Events:N0} events x seeds {string.Join(",", options.Seeds)}, configurations {string.Join(",", options.Configurations.Select(c => c.Name))}, {options.Epochs} epochs, {Modeling.Runtime.TorchRuntime.Describe()}");
+            var figures = await new QualityEvaluation(options, root, log).RunAsync(cancellationToken);
+            if (quiet)
             {
-                log.WriteLine($"eval: {options.Events:N0} events x seeds {string.Join(",", options.Seeds)}, configurations {string.Join(",", options.Configurations.Select(c => c.Name))}, {options.Epochs} epochs, {Modeling.Runtime.TorchRuntime.Describe()}");
-                var figures = await new QualityEvaluation(options, root, log).RunAsync(cancellationToken);
-                if (quiet)
-                {
-                    Console.Out.WriteLine(JsonSerializer.Serialize(figures, PrepareService.JsonOptions));
-                }
-                else
-                {
-                    PrintSummary(figures);
-                }
+                Console.Out.WriteLine(JsonSerializer.Serialize(figures, PrepareService.JsonOptions));
+            }
+            else
+            {
+                PrintSummary(figures);
+            }
 
-                return 0;
-            }
-            finally
-            {
-                if (parse.GetValue(work) is null)
-                {
-                    Directory.Delete(root, recursive: true);
-                }
-            }
+            return 0;
         });
         return command;
     }

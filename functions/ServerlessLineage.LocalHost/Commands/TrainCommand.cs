@@ -1,9 +1,7 @@
 using System.CommandLine;
 using System.Globalization;
 using System.Text.Json;
-using ServerlessLineage.Core.Examples;
 using ServerlessLineage.Core.Preparation;
-using ServerlessLineage.Modeling.Evaluation;
 using ServerlessLineage.Modeling.Ranking;
 using ServerlessLineage.Modeling.Runtime;
 using ServerlessLineage.Modeling.Training;
@@ -52,7 +50,7 @@ internal static class TrainCommand
                 {
                     Epochs = parse.GetValue(epochs),
                     BatchSize = parse.GetValue(batch),
-                    LearningRate = parse.GetValue(learningRate) ?? (configuration.Pretrained ? 1e-4 : 1e-3),
+                    LearningRate = parse.GetValue(learningRate) ?? configuration.DefaultLearningRate,
                     Patience = parse.GetValue(patience),
                     CheckpointCount = parse.GetValue(checkpoints),
                     Seed = parse.GetValue(seed),
@@ -68,61 +66,26 @@ internal static class TrainCommand
                 return 2;
             }
 
-            ExampleTable table;
+            await stderr.WriteLineAsync($"train: {configuration.Name} from {path}, {options.Epochs} epochs, {TorchRuntime.Describe()}");
+            var progress = new InlineProgress<TrainingProgress>(p =>
+            {
+                if (p.Step % Math.Max(1, p.TotalSteps / 10) == 0 || p.Step == p.TotalSteps)
+                {
+                    stderr.WriteLine(string.Create(CultureInfo.InvariantCulture, $"  step {p.Step}/{p.TotalSteps} epoch {p.Epoch} loss {p.Loss:0.0000} lr {p.LearningRate:0.0e0}"));
+                }
+            });
+            TrainingRunResult run;
             try
             {
-                table = await ExamplesReader.ReadAsync(path, cancellationToken);
+                run = await TrainingRun.RunAsync(path, configuration, options, parse.GetValue(output)!.FullName, progress, cancellationToken);
             }
-            catch (Exception e) when (e is InvalidDataException or IOException)
+            catch (InvalidDataException e)
             {
-                await stderr.WriteLineAsync($"error: {path} is not a readable examples dataset: {e.Message}");
+                await stderr.WriteLineAsync($"error: {path}: {e.Message}");
                 return 2;
             }
 
-            var trainRows = table.RowsOf(ExamplesSchema.TrainSplit);
-            var evalRows = table.RowsOf(ExamplesSchema.EvalSplit);
-            if (trainRows.Length == 0 || evalRows.Length == 0)
-            {
-                await stderr.WriteLineAsync($"error: the dataset needs both splits (train {trainRows.Length}, eval {evalRows.Length} examples).");
-                return 2;
-            }
-
-            TorchRuntime.SetThreads(options.Threads);
-            TorchRuntime.Seed(options.Seed);
-            using var model = RankingModel.Create(configuration);
-            await stderr.WriteLineAsync($"train: {configuration.Name} on {trainRows.Length:N0} training / {evalRows.Length:N0} evaluation examples, {options.Epochs} epochs, {TorchRuntime.Describe()}");
-            TrainingResult result;
-            using (var trainer = new Trainer(model, options))
-            {
-                var every = Math.Max(1, trainRows.Length / options.BatchSize / 10);
-                var progress = new InlineProgress<TrainingProgress>(p =>
-                {
-                    if (p.Step % every == 0 || p.Step == p.TotalSteps)
-                    {
-                        stderr.WriteLine(string.Create(CultureInfo.InvariantCulture, $"  step {p.Step}/{p.TotalSteps} epoch {p.Epoch} loss {p.Loss:0.0000} lr {p.LearningRate:0.0e0}"));
-                    }
-                });
-                result = trainer.Train(table, progress, cancellationToken);
-            }
-
-            var report = ModelEvaluator.Evaluate(new ModelScorer(model, TorchRuntime.ResolveDevice(options.Device)), table, evalRows, ExamplesSchema.EvalSplit);
-            var evaluation = new Dictionary<string, double>(StringComparer.Ordinal);
-            void Add(string name, double? value)
-            {
-                if (value is { } v && double.IsFinite(v))
-                {
-                    evaluation[name] = v;
-                }
-            }
-
-            Add("auc", report.Model.Auc);
-            Add("logLoss", report.Model.LogLoss);
-            Add("ndcgAt10", report.Model.NdcgAt10);
-            Add("baselineAuc", report.Baseline.Auc);
-            Add("baselineLogLoss", report.Baseline.LogLoss);
-            Add("baselineNdcgAt10", report.Baseline.NdcgAt10);
-            var data = await TrainingDataVersion.ForFileAsync(path, trainRows.Length, evalRows.Length, cancellationToken: cancellationToken);
-            var manifest = TrainingArtifacts.Write(parse.GetValue(output)!.FullName, model, options, result, data, evaluation);
+            var (manifest, result, report) = run;
             if (parse.GetValue(json))
             {
                 await stdout.WriteLineAsync(manifest.ToJson());
@@ -132,7 +95,7 @@ internal static class TrainCommand
             await stdout.WriteLineAsync(string.Create(CultureInfo.InvariantCulture,
                 $"trained {configuration.Name}: {result.StepsCompleted} steps in {result.Elapsed.TotalSeconds:0.0} s, train loss {result.FinalTrainLoss:0.0000}, eval loss {result.FinalEvalLoss:0.0000}{(result.StoppedEarly ? " (stopped early)" : "")}"));
             await stdout.WriteLineAsync(string.Create(CultureInfo.InvariantCulture,
-                $"evaluation ({evalRows.Length:N0} examples): AUC {report.Model.Auc:0.000} vs baseline {report.Baseline.Auc:0.000}, log loss {report.Model.LogLoss:0.000} vs {report.Baseline.LogLoss:0.000}, NDCG@10 {report.Model.NdcgAt10:0.000} vs {report.Baseline.NdcgAt10:0.000}"));
+                $"evaluation ({report.Model.Examples:N0} examples): AUC {report.Model.Auc:0.000} vs baseline {report.Baseline.Auc:0.000}, log loss {report.Model.LogLoss:0.000} vs {report.Baseline.LogLoss:0.000}, NDCG@10 {report.Model.NdcgAt10:0.000} vs {report.Baseline.NdcgAt10:0.000}"));
             await stdout.WriteLineAsync($"model {manifest.FinalModel.File} sha256:{manifest.FinalModel.Sha256}; {manifest.Checkpoints.Count} checkpoints; manifest {Path.Combine(parse.GetValue(output)!.FullName, TrainingManifest.FileName)}");
             return 0;
         });

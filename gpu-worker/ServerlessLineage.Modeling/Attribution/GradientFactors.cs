@@ -1,6 +1,7 @@
 using ServerlessLineage.Modeling.Ranking;
 using TorchSharp;
 using static TorchSharp.torch;
+using ServerlessLineage.Modeling.Runtime;
 
 namespace ServerlessLineage.Modeling.Attribution;
 
@@ -89,7 +90,7 @@ public sealed class GradientFactors : IDisposable
         for (var l = 0; l < Layers.Count; l++)
         {
             var term = Inputs[l].mm(other.Inputs[l].t()).mul_(OutputGradients[l].mm(other.OutputGradients[l].t()));
-            total = total is null ? term : total.add_(term);
+            total = total is null ? term : total.add_(term, Scalars.One);
         }
 
         return scope.MoveToOuter(total!);
@@ -103,7 +104,7 @@ public sealed class GradientFactors : IDisposable
         for (var l = 0; l < Layers.Count; l++)
         {
             var term = Inputs[l].square().sum(1).mul_(OutputGradients[l].square().sum(1));
-            total = total is null ? term : total.add_(term);
+            total = total is null ? term : total.add_(term, Scalars.One);
         }
 
         return scope.MoveToOuter(total!);

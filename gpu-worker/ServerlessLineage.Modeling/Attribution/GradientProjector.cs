@@ -1,5 +1,6 @@
 using TorchSharp;
 using static TorchSharp.torch;
+using ServerlessLineage.Modeling.Runtime;
 
 namespace ServerlessLineage.Modeling.Attribution;
 
@@ -112,7 +113,7 @@ public sealed class GradientProjector : IDisposable
             var input = _inputMatrices[l] is { } px ? inputs[l].mm(px) : inputs[l];
             var gradient = _gradientMatrices[l] is { } pg ? outputGradients[l].mm(pg) : outputGradients[l];
             var term = gradient.unsqueeze(2).mul(input.unsqueeze(1)).view(batch, Dimension);
-            total = total is null ? term : total.add_(term);
+            total = total is null ? term : total.add_(term, Scalars.One);
         }
 
         return scope.MoveToOuter(total!);

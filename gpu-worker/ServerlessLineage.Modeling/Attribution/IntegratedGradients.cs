@@ -2,6 +2,7 @@ using ServerlessLineage.Core.Text;
 using ServerlessLineage.Modeling.Ranking;
 using TorchSharp;
 using static TorchSharp.torch;
+using ServerlessLineage.Modeling.Runtime;
 
 namespace ServerlessLineage.Modeling.Attribution;
 
@@ -76,8 +77,8 @@ public sealed class IntegratedGradients
             baseline = _model.Bert.Embeddings.EmbedWords(tensor(baselineIds, [1, length]).to(device));
         }
 
-        var delta = embeds - baseline;
-        var deltaFeatures = raw - meanRaw;
+        var delta = embeds.sub(baseline);
+        var deltaFeatures = raw.sub(meanRaw);
         var (logit, baselineLogit) = Endpoints(input, embeds, baseline, raw, meanRaw);
         var difference = logit - baselineLogit;
 
@@ -212,8 +213,8 @@ public sealed class IntegratedGradients
             using var pass = NewDisposeScope();
             var alphas = tensor(nodes.AsSpan(start, count).ToArray().Select(a => (float)a).ToArray()).to(device);
             var stepWeights = tensor(weights.AsSpan(start, count).ToArray().Select(w => (float)w).ToArray()).to(device);
-            var pathEmbeds = (baseline + (alphas.view(count, 1, 1) * delta)).detach().requires_grad_(true);
-            var pathFeatures = (meanRaw + (alphas.view(count, 1) * deltaFeatures)).detach().requires_grad_(true);
+            var pathEmbeds = baseline.add(alphas.view(count, 1, 1) * delta, Scalars.One).detach().requires_grad_(true);
+            var pathFeatures = meanRaw.add(alphas.view(count, 1) * deltaFeatures, Scalars.One).detach().requires_grad_(true);
             var logits = _model.ForwardFromEmbeddings(
                 pathEmbeds,
                 input.AttentionMask.expand(count, -1),
@@ -224,8 +225,8 @@ public sealed class IntegratedGradients
             var gradients = torch.autograd.grad([weighted], [pathEmbeds, pathFeatures]);
             using (no_grad())
             {
-                embedGradient.add_(gradients[0].sum(dim: 0));
-                featureGradient.add_(gradients[1].sum(dim: 0));
+                embedGradient.add_(gradients[0].sum(dim: 0), Scalars.One);
+                featureGradient.add_(gradients[1].sum(dim: 0), Scalars.One);
             }
         }
 

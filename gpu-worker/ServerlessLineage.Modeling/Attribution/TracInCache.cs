@@ -1,6 +1,9 @@
+using ServerlessLineage.Core.Examples;
+using ServerlessLineage.Modeling.Data;
 using ServerlessLineage.Modeling.Ranking;
 using TorchSharp;
 using static TorchSharp.torch;
+using ServerlessLineage.Modeling.Runtime;
 
 namespace ServerlessLineage.Modeling.Attribution;
 
@@ -45,6 +48,30 @@ public sealed class TracInCache : IDisposable
     public long ProjectionSeed { get; }
 
     public int Count => ExampleIds.Length;
+
+    /// <summary>Rows per batch when <see cref="Build(RankingModel, IReadOnlyList{TracInCheckpoint}, ExampleTable, IReadOnlyList{int}, TracInOptions?, int)"/> batches a table.</summary>
+    public const int DefaultBatchSize = 256;
+
+    /// <summary>
+    /// The cache of the given rows (labelled training examples) of <paramref name="table"/>, batched by
+    /// <paramref name="batchSize"/>; the batches are created once and disposed afterwards.
+    /// </summary>
+    public static TracInCache Build(
+        RankingModel model, IReadOnlyList<TracInCheckpoint> checkpoints, ExampleTable table, IReadOnlyList<int> rows, TracInOptions? options = null, int batchSize = DefaultBatchSize)
+    {
+        ArgumentNullException.ThrowIfNull(table);
+        ArgumentNullException.ThrowIfNull(rows);
+        ArgumentOutOfRangeException.ThrowIfLessThan(batchSize, 1);
+        var batches = rows.Chunk(batchSize).Select(chunk => ExampleTensors.Batch(table, chunk)).ToList();
+        try
+        {
+            return Build(model, checkpoints, batches, options);
+        }
+        finally
+        {
+            batches.ForEach(b => b.Dispose());
+        }
+    }
 
     /// <summary>
     /// Computes the factors of every training example at every checkpoint. <paramref name="trainingBatches"/> is enumerated once
@@ -158,7 +185,7 @@ public sealed class TracInCache : IDisposable
             {
                 // A zero gradient (a perfectly fitted example) has no direction: its cosine counts as 0, not NaN.
                 var denominator = trainNorms.unsqueeze(1).mul(testNorms.unsqueeze(0));
-                dots = dots.div(denominator.clamp_min_(float.Epsilon)).mul_(denominator.gt(0));
+                dots = dots.div(denominator.clamp_min_(Scalars.FloatEpsilon)).mul_(denominator.gt(Scalars.Zero));
             }
 
             using var rate = checkpoint.LearningRate.ToScalar();
@@ -246,7 +273,7 @@ public sealed class TracInCache : IDisposable
             var inputDots = checkpoint.InputsOf(l).mm(test.Inputs[l].cpu().t());
             var gradientDots = checkpoint.GradientsOf(l).mm(test.OutputGradients[l].cpu().t());
             var term = inputDots.mul_(gradientDots);
-            dots = dots is null ? term : dots.add_(term);
+            dots = dots is null ? term : dots.add_(term, Scalars.One);
         }
 
         return dots!;

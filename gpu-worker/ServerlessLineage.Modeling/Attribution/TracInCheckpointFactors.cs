@@ -1,5 +1,6 @@
 using TorchSharp;
 using static TorchSharp.torch;
+using ServerlessLineage.Modeling.Runtime;
 
 namespace ServerlessLineage.Modeling.Attribution;
 
@@ -34,7 +35,7 @@ public sealed class TracInCheckpointFactors : IDisposable
         for (var l = 0; l < layers.Count; l++)
         {
             var term = InputsOf(l).square().sum(1).mul_(GradientsOf(l).square().sum(1));
-            total = total is null ? term : total.add_(term);
+            total = total is null ? term : total.add_(term, Scalars.One);
         }
 
         SquaredNorms = total!.DetachFromDisposeScope();

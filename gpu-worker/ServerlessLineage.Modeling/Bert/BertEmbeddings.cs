@@ -1,6 +1,7 @@
 using TorchSharp;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
+using ServerlessLineage.Modeling.Runtime;
 
 namespace ServerlessLineage.Modeling.Bert;
 
@@ -21,6 +22,7 @@ public sealed class BertEmbeddings : nn.Module<Tensor, Tensor, Tensor>
     private readonly Embedding tokenTypeEmbeddings;
     private readonly LayerNorm layerNorm;
     private readonly Dropout dropout;
+    private readonly Tensor positionIds;
 
     public BertEmbeddings(BertConfig config) : base(nameof(BertEmbeddings))
     {
@@ -35,6 +37,9 @@ public sealed class BertEmbeddings : nn.Module<Tensor, Tensor, Tensor>
         register_module("token_type_embeddings", tokenTypeEmbeddings);
         register_module("LayerNorm", layerNorm);
         register_module("dropout", dropout);
+        // 0..max-1 built once from managed values (no arange Scalars on the hot path); not persistent, so not in the state dict.
+        positionIds = tensor(Enumerable.Range(0, config.MaxPositions).Select(i => (long)i).ToArray());
+        register_buffer("position_ids", positionIds, persistent: false);
     }
 
     /// <summary>The word-piece embedding table, [vocab, hidden].</summary>
@@ -47,8 +52,8 @@ public sealed class BertEmbeddings : nn.Module<Tensor, Tensor, Tensor>
     public override Tensor forward(Tensor wordEmbeds, Tensor tokenTypeIds)
     {
         var length = wordEmbeds.shape[1];
-        using var positions = arange(length, dtype: ScalarType.Int64, device: wordEmbeds.device).unsqueeze(0);
-        var summed = wordEmbeds + positionEmbeddings.forward(positions) + tokenTypeEmbeddings.forward(tokenTypeIds);
+        using var positions = positionIds.narrow(0, 0, length).unsqueeze(0);
+        var summed = wordEmbeds.add(positionEmbeddings.forward(positions), Scalars.One).add_(tokenTypeEmbeddings.forward(tokenTypeIds), Scalars.One);
         return dropout.forward(layerNorm.forward(summed));
     }
 }

@@ -1,3 +1,4 @@
+using ServerlessLineage.Modeling.Runtime;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -17,7 +18,6 @@ public sealed class BertModel : nn.Module<Tensor, Tensor, Tensor, Tensor>
 
     // A large negative number, not -inf: masked scores must stay finite (fully padded rows, half precision on the GPU).
     private const double MaskedScore = -10000.0;
-    private readonly Scalar one = 1.0.ToScalar();
     private readonly Scalar masked = MaskedScore.ToScalar();
 
     public BertModel(BertConfig config) : base(nameof(BertModel))
@@ -56,14 +56,13 @@ public sealed class BertModel : nn.Module<Tensor, Tensor, Tensor, Tensor>
     public Tensor AdditiveMask(Tensor attentionMask, ScalarType dtype)
     {
         ArgumentNullException.ThrowIfNull(attentionMask);
-        return attentionMask.to_type(dtype).neg().add_(one).mul_(masked).unsqueeze(1).unsqueeze(1);
+        return attentionMask.to_type(dtype).neg().add_(Scalars.One).mul_(masked).unsqueeze(1).unsqueeze(1);
     }
 
     protected override void Dispose(bool disposing)
     {
         if (disposing)
         {
-            one.Dispose();
             masked.Dispose();
         }
 

@@ -1,6 +1,7 @@
 using TorchSharp;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
+using ServerlessLineage.Modeling.Runtime;
 
 namespace ServerlessLineage.Modeling.Bert;
 
@@ -33,7 +34,7 @@ public abstract class BertResidualOutput : nn.Module<Tensor, Tensor, Tensor>
     /// <param name="hidden">The sub-layer's output to project.</param>
     /// <param name="residual">The sub-layer's input, added back before normalising.</param>
     public override Tensor forward(Tensor hidden, Tensor residual) =>
-        layerNorm.forward(dropout.forward(dense.forward(hidden)) + residual);
+        layerNorm.forward(dropout.forward(dense.forward(hidden)).add_(residual, Scalars.One));
 }
 
 /// <summary>`attention.output`: projects the attention context back onto the attention input.</summary>

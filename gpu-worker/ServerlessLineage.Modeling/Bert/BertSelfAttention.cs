@@ -1,6 +1,7 @@
 using TorchSharp;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
+using ServerlessLineage.Modeling.Runtime;
 
 namespace ServerlessLineage.Modeling.Bert;
 
@@ -46,7 +47,7 @@ public sealed class BertSelfAttention : nn.Module<Tensor, Tensor, Tensor>
         var q = SplitHeads(query.forward(hidden), batch, length);
         var k = SplitHeads(key.forward(hidden), batch, length);
         var v = SplitHeads(value.forward(hidden), batch, length);
-        var scores = q.matmul(k.transpose(-1, -2)).mul_(scale).add_(additiveMask);
+        var scores = q.matmul(k.transpose(-1, -2)).mul_(scale).add_(additiveMask, Scalars.One);
         var probabilities = dropout.forward(scores.softmax(-1));
         return probabilities.matmul(v).permute(0, 2, 1, 3).reshape(batch, length, heads * headSize);
     }

@@ -31,6 +31,30 @@ public sealed record EvaluationReport
     /// <summary>Training rows the baseline's statistics were computed from.</summary>
     public long BaselineTrainExamples { get; init; }
 
+    /// <summary>
+    /// The figures as a flat name -> value map (a training manifest's evaluation metrics): auc, logLoss, ndcgAt10 and the
+    /// baseline's as baselineAuc, ...; metrics that are undefined on these rows are left out.
+    /// </summary>
+    public IReadOnlyDictionary<string, double> ToMetrics()
+    {
+        var metrics = new Dictionary<string, double>(StringComparer.Ordinal);
+        void Add(string name, double? value)
+        {
+            if (value is { } v && double.IsFinite(v))
+            {
+                metrics[name] = v;
+            }
+        }
+
+        Add("auc", Model.Auc);
+        Add("logLoss", Model.LogLoss);
+        Add("ndcgAt10", Model.NdcgAt10);
+        Add("baselineAuc", Baseline.Auc);
+        Add("baselineLogLoss", Baseline.LogLoss);
+        Add("baselineNdcgAt10", Baseline.NdcgAt10);
+        return metrics;
+    }
+
     public string ToJson() => JsonSerializer.Serialize(this, EvaluationJsonContext.Default.EvaluationReport);
 
     public static EvaluationReport FromJson(string json) =>

@@ -64,6 +64,9 @@ public sealed record ModelConfiguration
     public static IReadOnlyList<ModelConfiguration> ParseList(string names) =>
         [.. names.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).Select(FromName)];
 
+    /// <summary>Peak learning rate when none is given: 1e-3 from random initialisation, 1e-4 when fine-tuning pretrained weights.</summary>
+    public double DefaultLearningRate => Pretrained ? 1e-4 : 1e-3;
+
     /// <summary>Index of the first trained encoder layer (0 when everything is trained).</summary>
     public int FirstTrainedLayer => TrainableLayers is { } k ? Math.Max(0, Bert.Layers - k) : 0;
 

@@ -1,6 +1,7 @@
 using TorchSharp;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
+using ServerlessLineage.Modeling.Runtime;
 
 namespace ServerlessLineage.Modeling.Ranking;
 
@@ -64,5 +65,5 @@ public sealed class FeatureStandardizer : nn.Module<Tensor, Tensor>
         }
     }
 
-    public override Tensor forward(Tensor features) => (features - mean).div_(std);
+    public override Tensor forward(Tensor features) => features.sub(mean).div_(std);
 }

@@ -101,7 +101,7 @@ public sealed class TracInTests(PreparedShopData data, ITestOutputHelper output)
             using var p = new GradientProjector(factors.Layers, 256, seed: 100 + s);
             using var z = p.Project(factors.Inputs, factors.OutputGradients).to_type(ScalarType.Float64);
             using var gram = z.mm(z.t());
-            sum.add_(gram);
+            sum.add_(gram, Scalars.One);
             using var drawError = gram.sub(exact).abs().div(scale);
             drawMeans.Add(drawError.mean().item<double>());
             drawMaxima.Add(drawError.max().item<double>());

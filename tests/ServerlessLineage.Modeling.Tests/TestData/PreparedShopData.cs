@@ -1,4 +1,3 @@
-using ServerlessLineage.Core.Cleaning;
 using ServerlessLineage.Core.Examples;
 using ServerlessLineage.Core.Generation;
 using ServerlessLineage.Core.Preparation;
@@ -18,19 +17,19 @@ public sealed class PreparedShopData : IAsyncLifetime, IDisposable
 
     public GroundTruth GroundTruth { get; private set; } = null!;
 
-    public string ExamplesPath => _directory.Combine("prepared", PrepareFiles.Examples);
+    public string ExamplesPath { get; private set; } = null!;
 
     public async Task InitializeAsync()
     {
-        var generated = ShopDataGenerator.Generate(new GeneratorOptions { Events = 6_000, Seed = 7, NoisyShare = 0.1, Days = 14 }, _directory.Combine("raw"));
-        var service = new PrepareService(new Pseudonymizer(new byte[32]));
-        await service.RunAsync(
-            generated.EventsPath,
-            generated.CatalogPath,
-            _directory.Combine("prepared"),
-            new PrepareOptions { RunStartedAt = new DateTimeOffset(2026, 3, 1, 0, 0, 0, TimeSpan.Zero), Examples = new ExampleOptions { MaxSequenceLength = 32 } });
-        Examples = await ExamplesReader.ReadAsync(ExamplesPath);
-        GroundTruth = generated.GroundTruth;
+        var data = await GeneratedExamples.CreateAsync(
+            new GeneratorOptions { Events = 6_000, Seed = 7, NoisyShare = 0.1, Days = 14 },
+            new ExampleOptions { MaxSequenceLength = 32 },
+            _directory.Path,
+            runStartedAt: new DateTimeOffset(2026, 3, 1, 0, 0, 0, TimeSpan.Zero),
+            secret: new byte[32]);
+        Examples = data.Examples;
+        ExamplesPath = data.ExamplesPath;
+        GroundTruth = data.Generated.GroundTruth;
     }
 
     public Task DisposeAsync() => Task.CompletedTask;

@@ -1,5 +1,6 @@
 using System.Text;
 using Azure.Storage.Blobs;
+using ServerlessLineage.Storage.Emulator;
 using Xunit;
 
 namespace ServerlessLineage.Testing;

@@ -2,11 +2,12 @@ using System.Diagnostics;
 using System.Text;
 using System.Text.RegularExpressions;
 
-namespace ServerlessLineage.Testing;
+namespace ServerlessLineage.Storage.Emulator;
 
 /// <summary>
-/// A private Azurite started from the repository's npm dev dependency on OS-chosen loopback ports, with its data in a temporary
-/// folder; disposing stops it and deletes the data.
+/// An Azurite storage emulator started from the repository's npm dev dependency on OS-chosen loopback ports. Its data lives in
+/// a given folder (kept, so a restarted emulator finds it again) or in a temporary folder deleted on dispose. Used by the
+/// local host and by the tests.
 /// </summary>
 public sealed partial class AzuriteProcess : IAsyncDisposable
 {
@@ -19,13 +20,15 @@ public sealed partial class AzuriteProcess : IAsyncDisposable
     private static readonly string[] Services = ["Blob", "Queue", "Table"];
 
     private readonly Process _process;
-    private readonly TempDirectory _data;
+    private readonly string _dataDirectory;
+    private readonly bool _deleteData;
     private readonly StringBuilder _log;
 
-    private AzuriteProcess(Process process, TempDirectory data, StringBuilder log, int blobPort, int queuePort, int tablePort)
+    private AzuriteProcess(Process process, string dataDirectory, bool deleteData, StringBuilder log, int blobPort, int queuePort, int tablePort)
     {
         _process = process;
-        _data = data;
+        _dataDirectory = dataDirectory;
+        _deleteData = deleteData;
         _log = log;
         BlobPort = blobPort;
         QueuePort = queuePort;
@@ -64,29 +67,35 @@ public sealed partial class AzuriteProcess : IAsyncDisposable
     public static string LauncherPath(string repositoryRoot) =>
         Path.Combine(repositoryRoot, "node_modules", ".bin", OperatingSystem.IsWindows() ? "azurite.cmd" : "azurite");
 
-    /// <summary>Starts Azurite and waits until all three services listen.</summary>
-    public static async Task<AzuriteProcess> StartAsync(string launcherPath, TimeSpan timeout, CancellationToken cancellationToken = default)
+    /// <summary>Starts Azurite over a fresh temporary data folder (deleted on dispose) and waits until all three services listen.</summary>
+    public static Task<AzuriteProcess> StartAsync(string launcherPath, TimeSpan timeout, CancellationToken cancellationToken = default) =>
+        StartAsync(launcherPath, Directory.CreateTempSubdirectory("lineage-azurite-").FullName, deleteDataOnDispose: true, timeout, cancellationToken);
+
+    /// <summary>Starts Azurite over <paramref name="dataDirectory"/> (created if missing) and waits until all three services listen.</summary>
+    public static async Task<AzuriteProcess> StartAsync(
+        string launcherPath, string dataDirectory, bool deleteDataOnDispose, TimeSpan timeout, CancellationToken cancellationToken = default)
     {
+        ArgumentException.ThrowIfNullOrEmpty(dataDirectory);
         if (!File.Exists(launcherPath))
         {
             throw new InvalidOperationException(
                 $"Azurite is not installed ({launcherPath} is missing). Run `npm ci` in the repository root, or run the tests with ./test.sh.");
         }
 
-        var data = new TempDirectory("lineage-azurite-");
+        Directory.CreateDirectory(dataDirectory);
         var start = new ProcessStartInfo(launcherPath)
         {
             RedirectStandardOutput = true,
             RedirectStandardError = true,
             UseShellExecute = false,
-            WorkingDirectory = data.Path,
+            WorkingDirectory = dataDirectory,
         };
         // Port 0: the OS picks free ports at bind time (no race), and Azurite logs the ports it got.
         foreach (var argument in new[]
         {
             "--blobHost", "127.0.0.1", "--queueHost", "127.0.0.1", "--tableHost", "127.0.0.1",
             "--blobPort", "0", "--queuePort", "0", "--tablePort", "0",
-            "--skipApiVersionCheck", "--disableTelemetry", "--silent", "--location", data.Path,
+            "--skipApiVersionCheck", "--disableTelemetry", "--silent", "--location", dataDirectory,
         })
         {
             start.ArgumentList.Add(argument);
@@ -146,14 +155,18 @@ public sealed partial class AzuriteProcess : IAsyncDisposable
 
             lock (log)
             {
-                return new AzuriteProcess(process, data, log, ports["Blob"], ports["Queue"], ports["Table"]);
+                return new AzuriteProcess(process, dataDirectory, deleteDataOnDispose, log, ports["Blob"], ports["Queue"], ports["Table"]);
             }
         }
         catch
         {
             Stop(process);
             process.Dispose();
-            data.Dispose();
+            if (deleteDataOnDispose)
+            {
+                TryDelete(dataDirectory);
+            }
+
             throw;
         }
     }
@@ -174,11 +187,19 @@ public sealed partial class AzuriteProcess : IAsyncDisposable
         }
 
         _process.Dispose();
+        if (_deleteData)
+        {
+            TryDelete(_dataDirectory);
+        }
+    }
+
+    private static void TryDelete(string directory)
+    {
         try
         {
-            _data.Dispose();
+            Directory.Delete(directory, recursive: true);
         }
-        catch (IOException)
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
             // A file still held open by a dying Azurite; it lives in the temp folder and is harmless.
         }

@@ -85,6 +85,22 @@ public sealed class LineageGraphQueryTests
     }
 
     [Fact(Timeout = Timeout)]
+    public async Task TraverseAsync_LevelWiderThanParallelism_ReturnsEveryNodeOfTheLevel()
+    {
+        var builder = new TestGraph().Nodes(0, 40);
+        for (var i = 1; i <= 40; i++)
+        {
+            builder.Edge(0, i);
+        }
+
+        var graph = await new LineageGraphQuery(await builder.BuildAsync()).TraverseAsync(Node(0), TraversalDirection.Downstream);
+
+        Assert.Equal(Enumerable.Range(1, 40).Select(Node).Order(), graph.Nodes.Skip(1).Select(n => n.Id));
+        Assert.All(graph.Nodes.Skip(1), n => Assert.Equal(1, n.Distance));
+        Assert.Equal(40, graph.Edges.Count);
+    }
+
+    [Fact(Timeout = Timeout)]
     public async Task TraverseAsync_BudgetBelowReach_IsPartialForNodeBudget()
     {
         var store = await new TestGraph().Nodes(0, 5).Edge(0, 1).Edge(0, 2).Edge(0, 3).Edge(0, 4).Edge(4, 5).BuildAsync();

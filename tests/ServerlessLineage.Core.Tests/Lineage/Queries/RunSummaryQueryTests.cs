@@ -120,4 +120,18 @@ public sealed class RunSummaryQueryTests
         Assert.Equal("FAILED", train.GetProperty("state").GetString());
         Assert.Equal(NodeId.Run(P.TrainRunId).Value, NodeId.Run(train.GetProperty("runId").GetGuid()).Value);
     }
+
+    [Fact(Timeout = Timeout)]
+    public async Task GetAsync_SummaryWithModel_SerializesMetricsAndTheirSource()
+    {
+        var query = new RunSummaryQuery(await new P().BuildAsync());
+        var summary = await query.GetAsync(P.OrchestrationRunId);
+
+        using var json = JsonDocument.Parse(JsonSerializer.Serialize(summary, JsonSerializerOptions.Web));
+
+        var model = json.RootElement.GetProperty("models")[0];
+        Assert.Equal(P.Model.Value, model.GetProperty("metricsSource").GetString());
+        Assert.Equal(0.81, model.GetProperty("metrics").GetProperty("auc").GetDouble());
+        Assert.Equal(2, model.GetProperty("findingCount").GetInt32());
+    }
 }

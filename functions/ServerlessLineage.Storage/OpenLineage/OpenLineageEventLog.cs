@@ -30,6 +30,7 @@ public sealed class OpenLineageEventLog
 
     private readonly BlobContainerClient _container;
     private readonly ILogger _logger;
+    private volatile bool _containerEnsured;
 
     /// <summary>Creates a log over <paramref name="client"/>; the container name is overridable for tests.</summary>
     public OpenLineageEventLog(BlobServiceClient client, string containerName = ContainerNames.LineageEvents, ILogger<OpenLineageEventLog>? logger = null)
@@ -51,8 +52,11 @@ public sealed class OpenLineageEventLog
         $"{OutboxFolder}{identity.RunId:D}/{identity.EventType}-{identity.RunId:D}.json";
 
     /// <summary>Creates the container if it is missing.</summary>
-    public async Task EnsureContainerAsync(CancellationToken cancellationToken = default) =>
+    public async Task EnsureContainerAsync(CancellationToken cancellationToken = default)
+    {
         await _container.CreateIfNotExistsAsync(cancellationToken: cancellationToken).ConfigureAwait(false);
+        _containerEnsured = true;
+    }
 
     /// <summary>
     /// Appends the events of <paramref name="rootRunId"/>'s tree that are not logged yet, in the given order, and (with
@@ -64,7 +68,11 @@ public sealed class OpenLineageEventLog
     {
         ArgumentNullException.ThrowIfNull(events);
         var identified = events.Select(e => (Identity: OpenLineageEventIdentity.Of(e), Event: e)).ToList();
-        await EnsureContainerAsync(cancellationToken).ConfigureAwait(false);
+        if (!_containerEnsured)
+        {
+            await EnsureContainerAsync(cancellationToken).ConfigureAwait(false);
+        }
+
         var blob = _container.GetBlobClient(LogBlobName(rootRunId));
 
         for (var attempt = 1; ; attempt++)

@@ -43,10 +43,28 @@ public sealed class OpenLineageSchemaTests
     }
 
     [OpenLineageSpecFact(Timeout = 60_000)]
+    public async Task Validate_RunIdNotUuid_Rejected()
+    {
+        var broken = await ValidEventAsync();
+        broken["run"]!["runId"] = "run-42";
+
+        Assert.NotEmpty(Spec.Validate(broken));
+    }
+
+    [OpenLineageSpecFact(Timeout = 60_000)]
     public async Task Validate_UnknownEventType_Rejected()
     {
         var broken = await ValidEventAsync();
         broken["eventType"] = "FINISHED";
+
+        Assert.NotEmpty(Spec.Validate(broken));
+    }
+
+    [OpenLineageSpecFact(Timeout = 60_000)]
+    public async Task Validate_EventWithoutJob_Rejected()
+    {
+        var broken = await ValidEventAsync();
+        broken.Remove("job");
 
         Assert.NotEmpty(Spec.Validate(broken));
     }

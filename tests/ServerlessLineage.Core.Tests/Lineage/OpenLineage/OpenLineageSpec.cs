@@ -18,6 +18,8 @@ public sealed class OpenLineageSpec
 
     private const string SpecDocument = "https://openlineage.io/spec/2-0-2/OpenLineage.json";
 
+    private const string RunEventUrl = SpecDocument + "#/$defs/RunEvent";
+
     private static readonly Lazy<OpenLineageSpec?> Shared = new(() => FindDirectory() is { } directory ? new OpenLineageSpec(directory) : null);
 
     private static readonly EvaluationOptions Evaluation = new() { OutputFormat = OutputFormat.List, RequireFormatValidation = true };
@@ -54,9 +56,16 @@ public sealed class OpenLineageSpec
             candidates.Add(configured);
         }
 
-        var root = RepositoryRoot.Find();
-        candidates.Add(Path.Combine(root, "..", "shared", "openlineage-spec"));
-        candidates.Add(Path.Combine(root, "shared", "openlineage-spec"));
+        try
+        {
+            var root = RepositoryRoot.Find();
+            candidates.Add(Path.Combine(root, "..", "shared", "openlineage-spec"));
+            candidates.Add(Path.Combine(root, "shared", "openlineage-spec"));
+        }
+        catch (InvalidOperationException)
+        {
+            // Test binaries copied out of the repository: only the environment variable can point at the schemas.
+        }
         return candidates.Select(Path.GetFullPath).FirstOrDefault(c => File.Exists(Path.Combine(c, "OpenLineage.json")));
     }
 
@@ -65,8 +74,15 @@ public sealed class OpenLineageSpec
     {
         ArgumentNullException.ThrowIfNull(runEvent);
         var errors = new List<string>();
-        var schemaUrl = (string?)runEvent["schemaURL"] ?? OpenLineageFacets.SpecSchemaUrl;
-        errors.AddRange(Evaluate(schemaUrl, runEvent, "event"));
+        var schemaUrl = runEvent["schemaURL"] is JsonValue value && value.TryGetValue<string>(out var text) ? text : null;
+        if (schemaUrl != RunEventUrl)
+        {
+            errors.Add($"event: schemaURL is '{schemaUrl}', not the RunEvent definition {RunEventUrl}.");
+        }
+
+        // The whole document too: its oneOf must see a RunEvent and nothing else.
+        errors.AddRange(Evaluate(RunEventUrl, runEvent, "event"));
+        errors.AddRange(Evaluate(SpecDocument, runEvent, "event (document)"));
 
         CheckFacets(runEvent["run"]?["facets"], "RunFacet", "run", errors);
         CheckFacets(runEvent["job"]?["facets"], "JobFacet", "job", errors);

@@ -122,6 +122,18 @@ public static class OpenLineageFacets
             ["job"] = new JsonObject { ["namespace"] = jobNamespace, ["name"] = jobName },
         });
 
+    /// <summary>The parent facet that also names the root run of the tree (spec 1-2-0's optional <c>root</c>).</summary>
+    public static JsonObject ParentRunFacet(Guid parentRunId, string jobNamespace, string jobName, Guid rootRunId, string rootJobNamespace, string rootJobName)
+    {
+        var facet = ParentRunFacet(parentRunId, jobNamespace, jobName);
+        facet["root"] = new JsonObject
+        {
+            ["run"] = new JsonObject { ["runId"] = rootRunId.ToString("D") },
+            ["job"] = new JsonObject { ["namespace"] = rootJobNamespace, ["name"] = rootJobName },
+        };
+        return facet;
+    }
+
     public static JsonObject ErrorMessageFacet(string message, string? stackTrace = null)
     {
         var body = new JsonObject { ["message"] = message, ["programmingLanguage"] = "C#" };

@@ -89,10 +89,10 @@ public sealed class DataPlaneLineageRecorder
         {
             (cleaning.RawEvents, DatasetFacets.VersionNode(
                 cleaning.RawEvents, events.Format, DatasetFacets.RawEventsSchema(events.UnknownColumns),
-                FacetSet.Empty.With(OL.DataQualityMetrics, DatasetFacets.DataQuality(events)))),
+                FacetSet.Empty.With(OL.DataQualityMetrics, DatasetFacets.RawEventsQuality(events)))),
             (cleaning.RawCatalog, DatasetFacets.VersionNode(
                 cleaning.RawCatalog, catalogMetrics.Format, DatasetFacets.RawCatalogSchema(catalogMetrics.UnknownColumns),
-                FacetSet.Empty.With(OL.DataQualityMetrics, DatasetFacets.DataQuality(catalogMetrics)))),
+                FacetSet.Empty.With(OL.DataQualityMetrics, DatasetFacets.RawCatalogQuality(catalogMetrics)))),
             (cleaning.CleanedEvents, DatasetFacets.VersionNode(
                 cleaning.CleanedEvents, DatasetFacets.Parquet, DatasetFacets.Schema(DatasetSchemas.CleanedEvents.Schema),
                 FacetSet.Empty

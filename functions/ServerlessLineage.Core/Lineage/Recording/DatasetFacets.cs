@@ -52,12 +52,33 @@ internal static class DatasetFacets
     /// <summary>Output statistics: rows and bytes written.</summary>
     public static JsonObject OutputStatistics(long rows, DatasetVersionRef version) => OL.OutputStatisticsFacet(rows, version.Length);
 
-    /// <summary>The input's data-quality metrics as cleaning measured them: rows and bytes read, per-column nulls and distinct values.</summary>
-    public static JsonObject DataQuality(CleaningMetrics metrics) =>
-        OL.DataQualityMetricsFacet(
-            metrics.RowsIn,
-            metrics.BytesIn,
-            metrics.Columns.ToDictionary(c => c.Name, c => ((long?)c.NullCount, (long?)c.DistinctCount), StringComparer.Ordinal));
+    /// <summary>
+    /// The raw events' data-quality metrics as cleaning measured them: rows and bytes read, and per-column nulls and distinct
+    /// values. Cleaning profiles the rows that pass the contract under their cleaned names, so columns are named back to the
+    /// raw file's (<c>subject</c> counts distinct <c>user_id</c>s: the pseudonym is one-to-one) and joined catalog columns are
+    /// left out.
+    /// </summary>
+    public static JsonObject RawEventsQuality(CleaningMetrics metrics) =>
+        DataQuality(metrics, EventFields.All, new Dictionary<string, string>(StringComparer.Ordinal) { ["subject"] = EventFields.UserId });
+
+    /// <summary>The raw catalog's data-quality metrics (cleaning profiles the catalog under its own column names).</summary>
+    public static JsonObject RawCatalogQuality(CleaningMetrics metrics) =>
+        DataQuality(metrics, CatalogFields.All, new Dictionary<string, string>(StringComparer.Ordinal));
+
+    private static JsonObject DataQuality(CleaningMetrics metrics, IReadOnlyList<string> rawFields, Dictionary<string, string> rawNames)
+    {
+        var columns = new Dictionary<string, (long?, long?)>(StringComparer.Ordinal);
+        foreach (var column in metrics.Columns)
+        {
+            var name = rawNames.GetValueOrDefault(column.Name, column.Name);
+            if (rawFields.Contains(name))
+            {
+                columns[name] = (column.NullCount, column.DistinctCount);
+            }
+        }
+
+        return OL.DataQualityMetricsFacet(metrics.RowsIn, metrics.BytesIn, columns);
+    }
 
     /// <summary>Where every input row went: rows in, clean, quarantined (per reason), blank lines, ignored columns.</summary>
     public static JsonObject CleaningOutcome(CleaningMetrics metrics)

@@ -133,7 +133,8 @@ public sealed class DataPlaneLineageRecorder
 
     /// <summary>
     /// Records the example-building activity: cleaned events and catalog used, examples produced and derived from both, the
-    /// example -> cleaned rows map and its inverse, the examples' subject index; then the run COMPLETED.
+    /// example -> cleaned rows map and its inverse, the examples' subject index; then the run COMPLETED. The cleaned events and
+    /// catalog versions are referenced, not described again: their nodes come from <see cref="RecordCleaningAsync"/>.
     /// </summary>
     public async Task<RunRecord> RecordExamplesAsync(ExamplesLineage examples, CancellationToken cancellationToken = default)
     {

@@ -44,9 +44,10 @@ public sealed class ModelLineageRecorder
 
         var (ns, root) = (model.JobNamespace, model.RootRunId);
         var training = model.Training.Timing;
+        // The training run first: one that already FAILED (e.g. timed out) stops the recording before it starts.
+        await _writer.StartAsync(LineageWriter.ActivityRun(root, ns, LineageNames.TrainModelJob, training.StartedAt), training.StartedAt, cancellationToken);
         var recording = LineageWriter.ActivityRun(root, ns, LineageNames.RecordModelLineageJob, model.Recording.StartedAt);
         await _writer.StartAsync(recording, model.Recording.StartedAt, cancellationToken);
-        await _writer.StartAsync(LineageWriter.ActivityRun(root, ns, LineageNames.TrainModelJob, training.StartedAt), training.StartedAt, cancellationToken);
 
         var hyperParameters = HyperParametersFacet(model.Training.HyperParameters);
         var metrics = ModelMetricsFacet(model.Training.Metrics);
@@ -125,7 +126,12 @@ public sealed class ModelLineageRecorder
         var values = new JsonObject();
         foreach (var (name, value) in parameters.OrderBy(p => p.Key, StringComparer.Ordinal))
         {
-            values[name] = value is double d ? DatasetFacets.Number(d) : JsonSerializer.SerializeToNode(value, OL.JsonOptions);
+            values[name] = value switch
+            {
+                double d => DatasetFacets.Number(d),
+                float f => DatasetFacets.Number(f),
+                _ => JsonSerializer.SerializeToNode(value, OL.JsonOptions),
+            };
         }
 
         return OL.CustomFacet(OL.HyperParameters, new JsonObject { ["parameters"] = values });

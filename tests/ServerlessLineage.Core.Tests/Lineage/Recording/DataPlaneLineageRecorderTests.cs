@@ -255,6 +255,20 @@ public sealed partial class DataPlaneLineageRecorderTests(PreparedShopLineage sh
     }
 
     [Fact(Timeout = Timeout)]
+    public async Task RecordCleaningAsync_ActivityStartedBeforeItsWork_CompletesThatRunKeepingItsStart()
+    {
+        var store = new InMemoryLineageStore();
+        var recorder = new DataPlaneLineageRecorder(store);
+        var start = shop.Lineage.Cleaning.Timing.StartedAt.AddSeconds(-5);
+        await recorder.RecordActivityStartAsync(shop.RootRunId, LineageNames.CleanEventsJob, start);
+
+        var run = await recorder.RecordCleaningAsync(shop.Lineage.Cleaning);
+
+        Assert.Equal((RunState.Completed, start, shop.Lineage.Cleaning.Timing.EndedAt), (run.State, run.StartedAt!.Value, run.EndedAt!.Value));
+        Assert.Equal(start, run.CreatedAt);
+    }
+
+    [Fact(Timeout = Timeout)]
     public async Task RecordPipelineEndAsync_Completed_EndsTheOrchestrationRun()
     {
         var store = await shop.RecordDataPlaneAsync();

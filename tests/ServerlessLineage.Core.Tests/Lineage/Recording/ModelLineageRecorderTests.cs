@@ -191,6 +191,19 @@ public sealed partial class ModelLineageRecorderTests(PreparedShopLineage shop) 
     }
 
     [Fact(Timeout = Timeout)]
+    public async Task RecordModelAsync_TrainingAlreadyFailed_ThrowsBeforeTheRecordingRunStarts()
+    {
+        var store = await shop.RecordDataPlaneAsync();
+        var model = Synthetic();
+        await new DataPlaneLineageRecorder(store).RecordFailureAsync(shop.RootRunId, LineageNames.TrainModelJob, "timed out", TrainingStart.AddHours(2));
+
+        await Assert.ThrowsAsync<InvalidRunTransitionException>(() => new ModelLineageRecorder(store).RecordModelAsync(model));
+
+        Assert.Null(await store.GetRunAsync(model.RecordingRunId));
+        Assert.Null(await store.GetNodeAsync(model.Model.Id));
+    }
+
+    [Fact(Timeout = Timeout)]
     public async Task RecordModelAsync_DivergedLoss_RecordsTheMetricByName()
     {
         var store = await shop.RecordDataPlaneAsync();

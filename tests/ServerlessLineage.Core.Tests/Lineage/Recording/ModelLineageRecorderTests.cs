@@ -1,0 +1,305 @@
+using System.Globalization;
+using System.Text.RegularExpressions;
+using ServerlessLineage.Core.Datasets;
+using ServerlessLineage.Core.Examples;
+using ServerlessLineage.Core.Lineage.Graph;
+using ServerlessLineage.Core.Lineage.Recording;
+using ServerlessLineage.Core.Lineage.Records;
+using ServerlessLineage.Core.Lineage.Runs;
+using ServerlessLineage.Core.Lineage.Store;
+using ServerlessLineage.Core.Provenance;
+using OL = ServerlessLineage.Core.Lineage.OpenLineage.OpenLineageFacets;
+
+namespace ServerlessLineage.Core.Tests.Lineage.Recording;
+
+public sealed partial class ModelLineageRecorderTests(PreparedShopLineage shop) : IClassFixture<PreparedShopLineage>
+{
+    private const int Timeout = 120_000;
+
+    private static readonly DateTimeOffset TrainingStart = PreparedShopLineage.RunStartedAt.AddMinutes(10);
+
+    private static readonly BaseModelInfo BaseModel = new("all-MiniLM-L6-v2", "onnx-fp32", "all-MiniLM-L6-v2 ONNX sha256:" + new string('a', 64));
+
+    private NodeId Examples => NodeId.DatasetVersion(shop.Lineage.Examples.Examples);
+
+    [Fact(Timeout = Timeout)]
+    public async Task RecordModelAsync_SyntheticTraining_WritesTheModelGraph()
+    {
+        var (store, model) = await RecordAsync();
+
+        var modelId = model.Model.Id;
+        var training = NodeId.Run(model.TrainingRunId);
+        var recording = NodeId.Run(model.RecordingRunId);
+        var edges = new HashSet<LineageEdge>(await store.GetEdgesAsync(modelId, TraversalDirection.Both));
+        edges.UnionWith(await store.GetEdgesAsync(training, TraversalDirection.Both));
+        edges.UnionWith(await store.GetEdgesAsync(recording, TraversalDirection.Both));
+        LineageEdge[] expected =
+        [
+            new(Examples, modelId, EdgeKind.DerivedFrom), new(BaseModel.Id, modelId, EdgeKind.TrainedFrom),
+            new(NodeId.Model(model.Model.Name), modelId, EdgeKind.VersionOf),
+            new(Examples, training, EdgeKind.Used), new(BaseModel.Id, training, EdgeKind.Used), new(training, modelId, EdgeKind.Produced),
+            new(NodeId.Job(LineageNames.DefaultJobNamespace, LineageNames.TrainModelJob), training, EdgeKind.InstanceOf),
+            new(NodeId.Run(shop.RootRunId), training, EdgeKind.ParentRun),
+            new(NodeId.Job(LineageNames.DefaultJobNamespace, LineageNames.RecordModelLineageJob), recording, EdgeKind.InstanceOf),
+            new(NodeId.Run(shop.RootRunId), recording, EdgeKind.ParentRun), new(modelId, recording, EdgeKind.Used),
+            .. model.Recommendations.Select(r => new LineageEdge(modelId, r.Id, EdgeKind.GeneratedBy)),
+        ];
+        Assert.All(expected, e => Assert.Contains(e, edges));
+        Assert.Contains(new LineageEdge(NodeId.Model(BaseModel.Name), BaseModel.Id, EdgeKind.VersionOf), await store.GetEdgesAsync(BaseModel.Id, TraversalDirection.Upstream));
+    }
+
+    [Fact(Timeout = Timeout)]
+    public async Task RecordModelAsync_SyntheticTraining_ModelVersionCarriesMetricsHyperParametersAndArtifact()
+    {
+        var (store, model) = await RecordAsync();
+
+        var node = (await store.GetNodeAsync(model.Model.Id))!;
+        Assert.Equal(0.41, node.Facets[OL.ModelMetrics].GetProperty("metrics").GetProperty("ndcg@10").GetDouble());
+        Assert.Equal(5e-5, node.Facets[OL.HyperParameters].GetProperty("parameters").GetProperty("learningRate").GetDouble());
+        Assert.Equal(model.Model.ArtifactSha256.Hex, node.Facets[LineageNames.ModelArtifactFacet].GetProperty("sha256").GetString());
+        Assert.Equal((model.Model.Version, model.Training.Timing.EndedAt), (node.Version, node.CreatedAt!.Value));
+    }
+
+    [Fact(Timeout = Timeout)]
+    public async Task RecordModelAsync_SyntheticTraining_CompletesTheTrainingRunWithItsTimingAndFacets()
+    {
+        var (store, model) = await RecordAsync();
+
+        var run = (await store.GetRunAsync(model.TrainingRunId))!;
+        Assert.Equal((RunState.Completed, model.Training.Timing.StartedAt, model.Training.Timing.EndedAt), (run.State, run.StartedAt!.Value, run.EndedAt!.Value));
+        Assert.Equal((shop.RootRunId, shop.RootRunId, LineageNames.TrainModelJob), (run.RootRunId, run.ParentRunId, run.JobName));
+        Assert.Equal(2, run.Facets[OL.HyperParameters].GetProperty("parameters").GetProperty("epochs").GetInt32());
+        Assert.Equal(0.52, run.Facets[OL.ModelMetrics].GetProperty("metrics").GetProperty("trainLoss").GetDouble());
+    }
+
+    [Fact(Timeout = Timeout)]
+    public async Task RecordModelAsync_SyntheticTraining_CompletesTheRecordingRunWithAnAttributionSummary()
+    {
+        var (store, model) = await RecordAsync();
+
+        var run = (await store.GetRunAsync(model.RecordingRunId))!;
+        var summary = run.Facets[OL.AttributionSummary];
+        Assert.Equal((RunState.Completed, model.Recording.EndedAt), (run.State, run.EndedAt!.Value));
+        Assert.Equal(
+            (model.Recommendations.Count, model.Attributions.Count, model.Findings.Count, 0.004),
+            (summary.GetProperty("recommendations").GetInt32(), summary.GetProperty("attributions").GetInt32(), summary.GetProperty("findings").GetInt32(),
+                summary.GetProperty("meanIgCompletenessError").GetDouble()));
+        Assert.Equal(["integratedGradients", "tracIn"], summary.GetProperty("methods").EnumerateArray().Select(m => m.GetString()!));
+    }
+
+    [Fact(Timeout = Timeout)]
+    public async Task RecordModelAsync_SyntheticTraining_StoresRecommendationsAttributionsAndFindings()
+    {
+        var (store, model) = await RecordAsync();
+
+        foreach (var subject in model.Recommendations.Select(r => r.Subject).Distinct())
+        {
+            Assert.Equal(model.Recommendations.Where(r => r.Subject == subject), await store.GetRecommendationsAsync(model.Model.Id, subject));
+        }
+
+        foreach (var attribution in model.Attributions)
+        {
+            var stored = (await store.GetAttributionAsync(attribution.Recommendation))!;
+            Assert.Equal(attribution.TopExamples, stored.TopExamples);
+        }
+
+        Assert.Equal(model.Findings, await store.GetFindingsAsync(model.Model.Id));
+    }
+
+    [Fact(Timeout = Timeout)]
+    public async Task RecordModelAsync_SyntheticTraining_InfluentialExamplesTraceBackToCleanedRows()
+    {
+        var (store, model) = await RecordAsync();
+
+        var map = new ProvenanceMapRef(Examples, NodeId.DatasetVersion(shop.Lineage.Examples.CleanedEvents));
+        var index = (await store.GetProvenanceIndexAsync(map))!;
+        foreach (var example in (await store.GetAttributionAsync(model.Attributions[0].Recommendation))!.TopExamples)
+        {
+            Assert.Equal(shop.Examples.ExampleIds[example.ExampleOrdinal].ToString(CultureInfo.InvariantCulture), example.ExampleId);
+            var chunk = await store.GetProvenanceChunkAsync(map, index.FindChunkByKey(example.ExampleOrdinal));
+            Assert.NotEmpty(RowSetMap.GetOrdinals(chunk.Span, example.ExampleOrdinal));
+        }
+    }
+
+    [Fact(Timeout = Timeout)]
+    public async Task RecordModelAsync_SyntheticTraining_IndexesSubjectsOfTheModelAndOfEachRecommendation()
+    {
+        var (store, model) = await RecordAsync();
+
+        long trainingRows = 0;
+        foreach (var (subject, count) in model.TrainingExamplesPerSubject)
+        {
+            var entries = await store.GetSubjectEntriesAsync(subject);
+            trainingRows += Assert.Single(entries, e => e.Node == model.Model.Id).RowCount;
+            Assert.Equal(count, entries.Single(e => e.Node == model.Model.Id).RowCount);
+        }
+
+        Assert.Equal(shop.Examples.RowsOf(ExamplesSchema.TrainSplit).Length, trainingRows);
+        foreach (var recommendation in model.Recommendations)
+        {
+            Assert.Contains(new SubjectEntry(recommendation.Subject, recommendation.Id, 1), await store.GetSubjectEntriesAsync(recommendation.Subject));
+        }
+    }
+
+    [Fact(Timeout = Timeout)]
+    public async Task RecordModelAsync_Twice_LeavesTheStoreUnchanged()
+    {
+        var (store, model) = await RecordAsync();
+        var before = await SnapshotAsync(store, model);
+
+        await new ModelLineageRecorder(store).RecordModelAsync(model);
+
+        Assert.Contains(model.Model.Id.Value, before, StringComparison.Ordinal);
+        Assert.Equal(before, await SnapshotAsync(store, model));
+    }
+
+    [Fact(Timeout = Timeout)]
+    public async Task RecordModelAsync_SameVersionWithOtherMetrics_ThrowsLineageConflict()
+    {
+        var (store, model) = await RecordAsync();
+        var changed = model with
+        {
+            Training = model.Training with { Metrics = new Dictionary<string, double> { ["ndcg@10"] = 0.5, ["trainLoss"] = 0.52 } },
+        };
+
+        await Assert.ThrowsAsync<LineageConflictException>(() => new ModelLineageRecorder(store).RecordModelAsync(changed));
+    }
+
+    [Fact(Timeout = Timeout)]
+    public async Task RecordModelAsync_ExampleOrdinalPastTheExamples_ThrowsBeforeWriting()
+    {
+        var store = await shop.RecordDataPlaneAsync();
+        var model = Synthetic();
+        var finding = model.Findings[0] with { ExampleOrdinal = shop.Examples.Count };
+
+        await Assert.ThrowsAsync<ArgumentException>(() => new ModelLineageRecorder(store).RecordModelAsync(model with { Findings = [finding] }));
+
+        Assert.Null(await store.GetRunAsync(model.RecordingRunId));
+    }
+
+    [Fact(Timeout = Timeout)]
+    public async Task RecordModelAsync_RecommendationOfAnotherModel_ThrowsBeforeWriting()
+    {
+        var store = await shop.RecordDataPlaneAsync();
+        var model = Synthetic();
+        var stray = model.Recommendations[0] with { ModelVersion = NodeId.ModelVersion("other-model", "1") };
+
+        await Assert.ThrowsAsync<ArgumentException>(
+            () => new ModelLineageRecorder(store).RecordModelAsync(model with { Recommendations = [stray], Attributions = [] }));
+
+        Assert.Null(await store.GetRunAsync(model.RecordingRunId));
+    }
+
+    [Fact(Timeout = Timeout)]
+    public async Task RecordModelAsync_TrainingAlreadyFailed_ThrowsBeforeTheRecordingRunStarts()
+    {
+        var store = await shop.RecordDataPlaneAsync();
+        var model = Synthetic();
+        await new DataPlaneLineageRecorder(store).RecordFailureAsync(shop.RootRunId, LineageNames.TrainModelJob, "timed out", TrainingStart.AddHours(2));
+
+        await Assert.ThrowsAsync<InvalidRunTransitionException>(() => new ModelLineageRecorder(store).RecordModelAsync(model));
+
+        Assert.Null(await store.GetRunAsync(model.RecordingRunId));
+        Assert.Null(await store.GetNodeAsync(model.Model.Id));
+    }
+
+    [Fact(Timeout = Timeout)]
+    public async Task RecordModelAsync_DivergedLoss_RecordsTheMetricByName()
+    {
+        var store = await shop.RecordDataPlaneAsync();
+        var model = Synthetic();
+        var diverged = model with { Training = model.Training with { Metrics = new Dictionary<string, double> { ["trainLoss"] = double.NaN } } };
+
+        await new ModelLineageRecorder(store).RecordModelAsync(diverged);
+
+        var node = (await store.GetNodeAsync(model.Model.Id))!;
+        Assert.Equal("NaN", node.Facets[OL.ModelMetrics].GetProperty("metrics").GetProperty("trainLoss").GetString());
+    }
+
+    [Fact(Timeout = Timeout)]
+    public async Task RecordModelAsync_SyntheticTraining_StoresNoRawUserId()
+    {
+        var (store, _) = await RecordAsync();
+
+        var stored = string.Join('\n', store.AllStoredText());
+
+        Assert.NotEmpty(shop.RawUserIds);
+        Assert.DoesNotContain(UserIdPattern().Matches(stored).Select(m => m.Value), shop.RawUserIds.Contains);
+    }
+
+    private async Task<(InMemoryLineageStore Store, ModelLineage Model)> RecordAsync()
+    {
+        var store = await shop.RecordDataPlaneAsync();
+        var model = Synthetic();
+        await new ModelLineageRecorder(store).RecordModelAsync(model);
+        return (store, model);
+    }
+
+    /// <summary>
+    /// A training over the prepared examples with synthetic results: two recommendations for each of four evaluation subjects,
+    /// one attribution per recommendation citing training rows, and three findings on training rows.
+    /// </summary>
+    private ModelLineage Synthetic()
+    {
+        var table = shop.Examples;
+        var model = new TrainedModelInfo("shop-ranker", "1", "https://devstoreaccount1.blob.core.windows.net/models/shop-ranker/1/model.safetensors", Sha256Digest.Compute("weights"u8));
+        var train = table.RowsOf(ExamplesSchema.TrainSplit);
+        var subjects = table.RowsOf(ExamplesSchema.EvalSplit).Select(i => table.Subjects[i]).Distinct(StringComparer.Ordinal).Take(4).ToArray();
+        var items = table.ItemIds.Distinct(StringComparer.Ordinal).Take(2).ToArray();
+        RecommendationRecord[] recommendations =
+        [
+            .. subjects.SelectMany(subject => items.Select((item, k) => new RecommendationRecord
+            {
+                ModelVersion = model.Id, Subject = subject, ItemId = item, Rank = k + 1, Score = 0.9 - (0.1 * k),
+            })),
+        ];
+        InfluentialExample Example(int ordinal, double score) =>
+            new(ordinal, table.ExampleIds[ordinal].ToString(CultureInfo.InvariantCulture), table.Labels[ordinal], score);
+        AttributionRecord[] attributions =
+        [
+            .. recommendations.Select((r, n) => new AttributionRecord
+            {
+                Recommendation = r.Id,
+                ModelVersion = model.Id,
+                TrainingExamples = Examples,
+                Subject = r.Subject,
+                ItemId = r.ItemId,
+                Tokens = [new TokenAttribution(1, "wool", "context", 0.4), new TokenAttribution(5, "hat", "item", 0.3)],
+                Features = [new FeatureAttribution("price", 1.5, 0.1)],
+                TopExamples = [Example(train[n], 0.8), Example(train[n + 1], -0.2)],
+                Method = FacetSet.Empty.With("integratedGradients", new { steps = 50 }),
+            }),
+        ];
+        return new ModelLineage
+        {
+            RootRunId = shop.RootRunId,
+            Training = new TrainingRunLineage
+            {
+                Timing = new ActivityTiming(TrainingStart, TrainingStart.AddMinutes(30)),
+                HyperParameters = new Dictionary<string, object?> { ["learningRate"] = 5e-5, ["epochs"] = 2, ["configuration"] = "small" },
+                Metrics = new Dictionary<string, double> { ["ndcg@10"] = 0.41, ["trainLoss"] = 0.52 },
+            },
+            ExamplesVersion = Examples,
+            BaseModel = BaseModel,
+            Model = model,
+            Recommendations = recommendations,
+            Attributions = attributions,
+            Findings = [.. train.Take(3).Select((o, k) => new SuspiciousRowFinding(model.Id, Examples, o, table.ExampleIds[o].ToString(CultureInfo.InvariantCulture), table.Labels[o], 2.0 - k, k + 1))],
+            TrainingExamplesPerSubject = SubjectCounts.OfExamples(table, ExamplesSchema.TrainSplit),
+            AttributionMethods = ["integratedGradients", "tracIn"],
+            MeanIgCompletenessError = 0.004,
+            Recording = new ActivityTiming(TrainingStart.AddMinutes(31), TrainingStart.AddMinutes(32)),
+        };
+    }
+
+    private Task<string> SnapshotAsync(InMemoryLineageStore store, ModelLineage model) =>
+        StoreSnapshot.TakeAsync(
+            store,
+            shop.RootRunId,
+            [],
+            model.TrainingExamplesPerSubject.Keys.Concat(model.Recommendations.Select(r => r.Subject)).Distinct(StringComparer.Ordinal),
+            [model.Model.Id]);
+
+    [GeneratedRegex(@"u-\d{6}")]
+    private static partial Regex UserIdPattern();
+}

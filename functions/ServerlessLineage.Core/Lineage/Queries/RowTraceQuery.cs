@@ -99,6 +99,19 @@ public sealed class RowTraceQuery(ILineageStore store)
     }
 
     /// <summary>
+    /// The trace of row <paramref name="ordinal"/> of any derived version: an <see cref="ExampleTrace"/> when the version's rows map
+    /// to sets of source rows (examples), else a <see cref="CleanedRowTrace"/> (rows read from raw lines).
+    /// </summary>
+    public async Task<object> TraceRowAsync(NodeId version, long ordinal, CancellationToken ct = default)
+    {
+        var session = new Session(this, ct);
+        _ = await session.RequireNodeAsync(version);
+        return (await session.SourceMapsAsync(version, ProvenanceKind.RowSet)).Count > 0
+            ? await TraceExampleAsync(version, ordinal, ct)
+            : await TraceCleanedRowAsync(version, ordinal, ct);
+    }
+
+    /// <summary>
     /// The cleaned rows an example row was built from and their raw lines, grouped by raw version. Throws
     /// <see cref="ArgumentOutOfRangeException"/> for an ordinal outside the version's rows.
     /// </summary>

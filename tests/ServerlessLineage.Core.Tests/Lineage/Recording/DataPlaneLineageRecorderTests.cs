@@ -10,6 +10,8 @@ using ServerlessLineage.Core.Preparation;
 using ServerlessLineage.Core.Provenance;
 using OL = ServerlessLineage.Core.Lineage.OpenLineage.OpenLineageFacets;
 
+using ServerlessLineage.Testing.Lineage;
+
 namespace ServerlessLineage.Core.Tests.Lineage.Recording;
 
 public sealed partial class DataPlaneLineageRecorderTests(PreparedShopLineage shop) : IClassFixture<PreparedShopLineage>

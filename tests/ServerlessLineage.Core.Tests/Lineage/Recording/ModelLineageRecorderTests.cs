@@ -10,15 +10,17 @@ using ServerlessLineage.Core.Lineage.Store;
 using ServerlessLineage.Core.Provenance;
 using OL = ServerlessLineage.Core.Lineage.OpenLineage.OpenLineageFacets;
 
+using ServerlessLineage.Testing.Lineage;
+
 namespace ServerlessLineage.Core.Tests.Lineage.Recording;
 
 public sealed partial class ModelLineageRecorderTests(PreparedShopLineage shop) : IClassFixture<PreparedShopLineage>
 {
     private const int Timeout = 120_000;
 
-    private static readonly DateTimeOffset TrainingStart = PreparedShopLineage.RunStartedAt.AddMinutes(10);
+    private static readonly DateTimeOffset TrainingStart = PreparedShopLineage.TrainingStart;
 
-    private static readonly BaseModelInfo BaseModel = new("all-MiniLM-L6-v2", "onnx-fp32", "all-MiniLM-L6-v2 ONNX sha256:" + new string('a', 64));
+    private static readonly BaseModelInfo BaseModel = PreparedShopLineage.BaseModel;
 
     private NodeId Examples => NodeId.DatasetVersion(shop.Lineage.Examples.Examples);
 
@@ -169,7 +171,7 @@ public sealed partial class ModelLineageRecorderTests(PreparedShopLineage shop) 
     public async Task RecordModelAsync_ExampleOrdinalPastTheExamples_ThrowsBeforeWriting()
     {
         var store = await shop.RecordDataPlaneAsync();
-        var model = Synthetic();
+        var model = shop.SyntheticModel();
         var finding = model.Findings[0] with { ExampleOrdinal = shop.Examples.Count };
 
         await Assert.ThrowsAsync<ArgumentException>(() => new ModelLineageRecorder(store).RecordModelAsync(model with { Findings = [finding] }));
@@ -181,7 +183,7 @@ public sealed partial class ModelLineageRecorderTests(PreparedShopLineage shop) 
     public async Task RecordModelAsync_RecommendationOfAnotherModel_ThrowsBeforeWriting()
     {
         var store = await shop.RecordDataPlaneAsync();
-        var model = Synthetic();
+        var model = shop.SyntheticModel();
         var stray = model.Recommendations[0] with { ModelVersion = NodeId.ModelVersion("other-model", "1") };
 
         await Assert.ThrowsAsync<ArgumentException>(
@@ -194,7 +196,7 @@ public sealed partial class ModelLineageRecorderTests(PreparedShopLineage shop) 
     public async Task RecordModelAsync_TrainingAlreadyFailed_ThrowsBeforeTheRecordingRunStarts()
     {
         var store = await shop.RecordDataPlaneAsync();
-        var model = Synthetic();
+        var model = shop.SyntheticModel();
         await new DataPlaneLineageRecorder(store).RecordFailureAsync(shop.RootRunId, LineageNames.TrainModelJob, "timed out", TrainingStart.AddHours(2));
 
         await Assert.ThrowsAsync<InvalidRunTransitionException>(() => new ModelLineageRecorder(store).RecordModelAsync(model));
@@ -207,7 +209,7 @@ public sealed partial class ModelLineageRecorderTests(PreparedShopLineage shop) 
     public async Task RecordModelAsync_DivergedLoss_RecordsTheMetricByName()
     {
         var store = await shop.RecordDataPlaneAsync();
-        var model = Synthetic();
+        var model = shop.SyntheticModel();
         var diverged = model with { Training = model.Training with { Metrics = new Dictionary<string, double> { ["trainLoss"] = double.NaN } } };
 
         await new ModelLineageRecorder(store).RecordModelAsync(diverged);
@@ -230,66 +232,9 @@ public sealed partial class ModelLineageRecorderTests(PreparedShopLineage shop) 
     private async Task<(InMemoryLineageStore Store, ModelLineage Model)> RecordAsync()
     {
         var store = await shop.RecordDataPlaneAsync();
-        var model = Synthetic();
+        var model = shop.SyntheticModel();
         await new ModelLineageRecorder(store).RecordModelAsync(model);
         return (store, model);
-    }
-
-    /// <summary>
-    /// A training over the prepared examples with synthetic results: two recommendations for each of four evaluation subjects,
-    /// one attribution per recommendation citing training rows, and three findings on training rows.
-    /// </summary>
-    private ModelLineage Synthetic()
-    {
-        var table = shop.Examples;
-        var model = new TrainedModelInfo("shop-ranker", "1", "https://devstoreaccount1.blob.core.windows.net/models/shop-ranker/1/model.safetensors", Sha256Digest.Compute("weights"u8));
-        var train = table.RowsOf(ExamplesSchema.TrainSplit);
-        var subjects = table.RowsOf(ExamplesSchema.EvalSplit).Select(i => table.Subjects[i]).Distinct(StringComparer.Ordinal).Take(4).ToArray();
-        var items = table.ItemIds.Distinct(StringComparer.Ordinal).Take(2).ToArray();
-        RecommendationRecord[] recommendations =
-        [
-            .. subjects.SelectMany(subject => items.Select((item, k) => new RecommendationRecord
-            {
-                ModelVersion = model.Id, Subject = subject, ItemId = item, Rank = k + 1, Score = 0.9 - (0.1 * k),
-            })),
-        ];
-        InfluentialExample Example(int ordinal, double score) =>
-            new(ordinal, table.ExampleIds[ordinal].ToString(CultureInfo.InvariantCulture), table.Labels[ordinal], score);
-        AttributionRecord[] attributions =
-        [
-            .. recommendations.Select((r, n) => new AttributionRecord
-            {
-                Recommendation = r.Id,
-                ModelVersion = model.Id,
-                TrainingExamples = Examples,
-                Subject = r.Subject,
-                ItemId = r.ItemId,
-                Tokens = [new TokenAttribution(1, "wool", "context", 0.4), new TokenAttribution(5, "hat", "item", 0.3)],
-                Features = [new FeatureAttribution("price", 1.5, 0.1)],
-                TopExamples = [Example(train[n], 0.8), Example(train[n + 1], -0.2)],
-                Method = FacetSet.Empty.With("integratedGradients", new { steps = 50 }),
-            }),
-        ];
-        return new ModelLineage
-        {
-            RootRunId = shop.RootRunId,
-            Training = new TrainingRunLineage
-            {
-                Timing = new ActivityTiming(TrainingStart, TrainingStart.AddMinutes(30)),
-                HyperParameters = new Dictionary<string, object?> { ["learningRate"] = 5e-5, ["epochs"] = 2, ["configuration"] = "small" },
-                Metrics = new Dictionary<string, double> { ["ndcg@10"] = 0.41, ["trainLoss"] = 0.52 },
-            },
-            ExamplesVersion = Examples,
-            BaseModel = BaseModel,
-            Model = model,
-            Recommendations = recommendations,
-            Attributions = attributions,
-            Findings = [.. train.Take(3).Select((o, k) => new SuspiciousRowFinding(model.Id, Examples, o, table.ExampleIds[o].ToString(CultureInfo.InvariantCulture), table.Labels[o], 2.0 - k, k + 1))],
-            TrainingExamplesPerSubject = SubjectCounts.OfExamples(table, ExamplesSchema.TrainSplit),
-            AttributionMethods = ["integratedGradients", "tracIn"],
-            MeanIgCompletenessError = 0.004,
-            Recording = new ActivityTiming(TrainingStart.AddMinutes(31), TrainingStart.AddMinutes(32)),
-        };
     }
 
     private Task<string> SnapshotAsync(InMemoryLineageStore store, ModelLineage model) =>

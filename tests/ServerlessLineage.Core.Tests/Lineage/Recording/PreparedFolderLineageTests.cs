@@ -3,6 +3,8 @@ using ServerlessLineage.Core.Lineage.Recording;
 using ServerlessLineage.Core.Preparation;
 using ServerlessLineage.Testing;
 
+using ServerlessLineage.Testing.Lineage;
+
 namespace ServerlessLineage.Core.Tests.Lineage.Recording;
 
 public sealed class PreparedFolderLineageTests(PreparedShopLineage shop) : IClassFixture<PreparedShopLineage>

@@ -1,3 +1,4 @@
+using System.Buffers.Binary;
 using System.Globalization;
 using System.Text;
 using Azure.Data.Tables;
@@ -8,7 +9,7 @@ namespace ServerlessLineage.Storage.Lineage;
 /// Stores values that may outgrow one property (facets, attribution bodies, index bytes) and reads them back. A value within the
 /// 64 KiB property limit is one property <c>Name</c>; a larger one is cut into binary properties <c>Name_0</c>..<c>Name_{n-1}</c>
 /// of at most 64 KiB each, with <c>Name_Parts</c> = n. Large text is stored as UTF-8; text that is not well-formed UTF-16 (a lone
-/// surrogate), which UTF-8 cannot carry, is stored as UTF-16LE bytes with <c>Name_Utf16</c> = true so it round-trips exactly.
+/// surrogate), which UTF-8 cannot carry, is stored as its UTF-16 code units (little-endian) with <c>Name_Utf16</c> = true so it round-trips exactly.
 /// </summary>
 public static class TableValues
 {
@@ -37,7 +38,7 @@ public static class TableValues
             return;
         }
 
-        SetParts(entity, name, wellFormed ? StrictUtf8.GetBytes(value) : Encoding.Unicode.GetBytes(value));
+        SetParts(entity, name, wellFormed ? StrictUtf8.GetBytes(value) : CodeUnits(value));
         if (!wellFormed)
         {
             entity[name + Utf16Suffix] = true;
@@ -59,7 +60,40 @@ public static class TableValues
             return null;
         }
 
-        return entity.TryGetValue(name + Utf16Suffix, out var flag) && flag is true ? Encoding.Unicode.GetString(bytes) : StrictUtf8.GetString(bytes);
+        return entity.TryGetValue(name + Utf16Suffix, out var flag) && flag is true ? FromCodeUnits(bytes) : StrictUtf8.GetString(bytes);
+    }
+
+    /// <summary>
+    /// The UTF-16 code units of <paramref name="value"/> as little-endian bytes, lone surrogates included (an
+    /// <see cref="Encoding"/> would replace them with U+FFFD).
+    /// </summary>
+    public static byte[] CodeUnits(string value)
+    {
+        ArgumentNullException.ThrowIfNull(value);
+        var bytes = new byte[value.Length * 2];
+        for (var i = 0; i < value.Length; i++)
+        {
+            BinaryPrimitives.WriteUInt16LittleEndian(bytes.AsSpan(i * 2), value[i]);
+        }
+
+        return bytes;
+    }
+
+    /// <summary>The string whose code units <see cref="CodeUnits"/> wrote.</summary>
+    public static string FromCodeUnits(ReadOnlySpan<byte> bytes)
+    {
+        if (bytes.Length % 2 != 0)
+        {
+            throw new InvalidDataException("UTF-16 text has an even number of bytes.");
+        }
+
+        var chars = new char[bytes.Length / 2];
+        for (var i = 0; i < chars.Length; i++)
+        {
+            chars[i] = (char)BinaryPrimitives.ReadUInt16LittleEndian(bytes[(i * 2)..]);
+        }
+
+        return new string(chars);
     }
 
     /// <summary>Sets binary <paramref name="value"/> under <paramref name="name"/>.</summary>

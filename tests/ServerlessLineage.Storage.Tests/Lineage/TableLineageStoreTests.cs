@@ -200,20 +200,6 @@ public sealed class TableLineageStoreTests(AzuriteFixture fixture) : IAsyncLifet
     }
 
     [Fact(Timeout = Timeout)]
-    public async Task WriteProvenanceAsync_IndexOver64KiB_RoundTrips()
-    {
-        var map = LineMap(rows: 25_000, seed: 7, new ProvenanceChunkOptions { MaxKeysPerChunk = 1 });
-        var reference = new ProvenanceMapRef(DatasetVersionId("cleaned-events", 1), DatasetVersionId("raw", 0));
-
-        await _store.WriteProvenanceAsync(reference, map);
-
-        Assert.True(map.Index.ToBytes().Length > TableLimits.MaxPropertyBytes, "The sample index needs more than one property.");
-        Assert.Equal(map.Index.ToBytes(), (await _store.GetProvenanceIndexAsync(reference))!.ToBytes());
-        var last = map.Chunks[^1];
-        Assert.Equal(last.Payload.ToArray(), (await _store.GetProvenanceChunkAsync(reference, last.ChunkIndex)).ToArray());
-    }
-
-    [Fact(Timeout = Timeout)]
     public async Task TransitionRunAsync_ConcurrentIdenticalTransitions_AllReturnTheRunningRun()
     {
         var run = await _store.CreateRunAsync(RootRun(1));

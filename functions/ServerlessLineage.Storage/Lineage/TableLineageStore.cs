@@ -48,6 +48,13 @@ public sealed class TableLineageStore : ILineageStore
         }
     }
 
+    /// <summary>
+    /// Every text stored in any lineage table (keys, unescaped key parts, strings, UTF-8 binaries, reassembled split values), for
+    /// privacy scans such as "no raw user id is stored anywhere". Reads every entity: for tests and audits.
+    /// </summary>
+    public IAsyncEnumerable<string> ScanAllStringsAsync(CancellationToken cancellationToken = default) =>
+        LineageTableScanner.ScanAllStringsAsync(_service, Tables, cancellationToken);
+
     /// <summary>The transactions <see cref="WriteAsync"/> sends for <paramref name="batch"/>: nodes, and each edge at both ends.</summary>
     public static IReadOnlyList<TableTransactionPlan> PlanWrite(LineageBatch batch)
     {

@@ -222,7 +222,7 @@ public sealed class TableLineageStoreTests(AzuriteFixture fixture) : IAsyncLifet
         await _store.WriteAsync(new LineageBatch().Add(node));
 
         var texts = new List<string>();
-        await foreach (var text in LineageTableScanner.ScanAllStringsAsync(_service, _store.Tables))
+        await foreach (var text in _store.ScanAllStringsAsync())
         {
             texts.Add(text);
         }
@@ -249,7 +249,7 @@ public sealed class TableLineageStoreTests(AzuriteFixture fixture) : IAsyncLifet
         await _store.WriteProvenanceAsync(new ProvenanceMapRef(DatasetVersionId("cleaned-events", 1), DatasetVersionId("raw", 0)), LineMap(50, seed: 1));
 
         var texts = new List<string>();
-        await foreach (var text in LineageTableScanner.ScanAllStringsAsync(_service, _store.Tables))
+        await foreach (var text in _store.ScanAllStringsAsync())
         {
             texts.Add(text);
         }

@@ -1,14 +1,12 @@
 using System.Runtime.CompilerServices;
 using System.Text;
 using Azure.Data.Tables;
-using ServerlessLineage.Storage.Lineage;
-
-namespace ServerlessLineage.Storage.Tests.Lineage;
+namespace ServerlessLineage.Storage.Lineage;
 
 /// <summary>
 /// Reads every entity of every lineage table and yields every text it holds, for privacy scans ("no raw user id anywhere"): keys
 /// as stored and unescaped, string properties, binary properties that decode as UTF-8, and values split over numbered properties
-/// put back together (so text that straddles two parts is found too).
+/// put back together (so text that straddles two parts is found too). Reads whole tables: for tests and audits, not requests.
 /// </summary>
 internal static class LineageTableScanner
 {

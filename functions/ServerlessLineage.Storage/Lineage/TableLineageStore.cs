@@ -62,7 +62,7 @@ public sealed class TableLineageStore : ILineageStore
         var writes = new List<TableWrite>(batch.Nodes.Count + (2 * batch.Edges.Count));
         foreach (var node in batch.Nodes.OrderBy(n => n.Id))
         {
-            writes.Add(new TableWrite(GraphEntities.Node(node), "node " + node.Id.Value));
+            writes.Add(new TableWrite(GraphEntities.Node(node), node.Id.Value));
         }
 
         foreach (var edge in batch.Edges.OrderBy(e => e.Upstream).ThenBy(e => e.Downstream).ThenBy(e => e.Kind))
@@ -288,7 +288,7 @@ public sealed class TableLineageStore : ILineageStore
     public Task WriteAttributionsAsync(IReadOnlyCollection<AttributionRecord> attributions, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(attributions);
-        var writes = attributions.Select(a => new TableWrite(RecordEntities.Attribution(a), "attribution of " + a.Recommendation.Value));
+        var writes = attributions.Select(a => new TableWrite(RecordEntities.Attribution(a), a.Recommendation.Value));
         return SubmitAllAsync(Table(Tables.Attributions), TableTransactionBatcher.Plan(writes), cancellationToken);
     }
 
@@ -321,7 +321,7 @@ public sealed class TableLineageStore : ILineageStore
     public Task WriteSubjectEntriesAsync(IReadOnlyCollection<SubjectEntry> entries, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(entries);
-        var writes = entries.Select(e => new TableWrite(RecordEntities.Subject(e), $"subject entry {e.Subject} {e.Node}"));
+        var writes = entries.Select(e => new TableWrite(RecordEntities.Subject(e), $"{e.Subject} {e.Node}"));
         return SubmitAllAsync(Table(Tables.Subjects), TableTransactionBatcher.Plan(writes), cancellationToken);
     }
 

@@ -3,7 +3,7 @@ using ServerlessLineage.Core.Lineage.Store;
 
 namespace ServerlessLineage.Storage.Lineage;
 
-/// <summary>One entity to add, with a description of the lineage record it belongs to (named in errors).</summary>
+/// <summary>One entity to add, with the key of the lineage record it belongs to (as <see cref="LineageConflictException.Key"/> and in errors).</summary>
 public sealed record TableWrite(TableEntity Entity, string Record);
 
 /// <summary>One planned entity-group transaction: entities of one partition, within Azure's limits.</summary>

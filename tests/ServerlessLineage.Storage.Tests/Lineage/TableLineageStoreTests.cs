@@ -195,7 +195,7 @@ public sealed class TableLineageStoreTests(AzuriteFixture fixture) : IAsyncLifet
 
         var error = await Assert.ThrowsAsync<LineageConflictException>(() => _store.WriteAsync(edited));
 
-        Assert.Contains(changed.Id.Value, error.Key, StringComparison.Ordinal);
+        Assert.Equal(changed.Id.Value, error.Key);
         Assert.Equal("cleaned-events", (await _store.GetNodeAsync(changed.Id))!.Name);
     }
 

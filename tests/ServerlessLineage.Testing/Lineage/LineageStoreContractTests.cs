@@ -126,7 +126,7 @@ public abstract class LineageStoreContractTests : IAsyncLifetime
 
         var error = await Assert.ThrowsAsync<LineageConflictException>(() => Store.WriteAsync(new LineageBatch().Add(changed)));
 
-        Assert.Contains(node.Id.Value, error.Key, StringComparison.Ordinal);
+        Assert.Equal(node.Id.Value, error.Key);
         Assert.Equal(node, await Store.GetNodeAsync(node.Id));
     }
 
@@ -438,7 +438,7 @@ public abstract class LineageStoreContractTests : IAsyncLifetime
 
         var error = await Assert.ThrowsAsync<LineageConflictException>(() => Store.WriteRecommendationsAsync([record with { Score = 0.01 }]));
 
-        Assert.Contains(record.Id.Value, error.Key, StringComparison.Ordinal);
+        Assert.Equal(record.Id.Value, error.Key);
     }
 
     [Fact(Timeout = Timeout)]

@@ -1,4 +1,5 @@
 using Azure.Core;
+using Azure.Data.Tables;
 using Azure.Identity;
 using Azure.Storage.Blobs;
 
@@ -20,10 +21,35 @@ public static class StorageClientFactory
             return new BlobServiceClient(options.ConnectionString);
         }
 
-        credential ??= new DefaultAzureCredential(new DefaultAzureCredentialOptions
-        {
-            ManagedIdentityClientId = string.IsNullOrWhiteSpace(options.ManagedIdentityClientId) ? null : options.ManagedIdentityClientId,
-        });
-        return new BlobServiceClient(options.BlobServiceUri, credential);
+        return new BlobServiceClient(options.BlobServiceUri, credential ?? DefaultCredential(options));
     }
+
+    /// <summary>
+    /// A table service client over the connection string, or over <see cref="StorageOptions.TableServiceUri"/> with
+    /// <paramref name="credential"/> (default: <c>DefaultAzureCredential</c>, honouring
+    /// <see cref="StorageOptions.ManagedIdentityClientId"/>).
+    /// </summary>
+    public static TableServiceClient CreateTableServiceClient(StorageOptions options, TokenCredential? credential = null)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        options.EnsureValid();
+        if (!string.IsNullOrWhiteSpace(options.ConnectionString))
+        {
+            return new TableServiceClient(options.ConnectionString);
+        }
+
+        if (options.TableServiceUri is null)
+        {
+            throw new InvalidOperationException(
+                $"Invalid storage options: set {StorageOptions.SectionName}:{nameof(StorageOptions.TableServiceUri)} (or "
+                + $"{StorageOptions.SectionName}:{nameof(StorageOptions.ConnectionString)}) to use Table Storage.");
+        }
+
+        return new TableServiceClient(options.TableServiceUri, credential ?? DefaultCredential(options));
+    }
+
+    private static DefaultAzureCredential DefaultCredential(StorageOptions options) => new(new DefaultAzureCredentialOptions
+    {
+        ManagedIdentityClientId = string.IsNullOrWhiteSpace(options.ManagedIdentityClientId) ? null : options.ManagedIdentityClientId,
+    });
 }

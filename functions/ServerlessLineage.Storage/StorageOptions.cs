@@ -1,8 +1,9 @@
 namespace ServerlessLineage.Storage;
 
 /// <summary>
-/// How to reach the storage account: a connection string (Azurite, shared key) or a service URI with
-/// <c>DefaultAzureCredential</c> (managed identity in Azure). Exactly one of the two.
+/// How to reach the storage account: a connection string (Azurite, shared key) or service URIs with
+/// <c>DefaultAzureCredential</c> (managed identity in Azure). Exactly one of the connection string and the blob service URI; the
+/// table service URI goes with the blob service URI where Table Storage is used.
 /// </summary>
 public sealed class StorageOptions
 {
@@ -14,6 +15,9 @@ public sealed class StorageOptions
 
     /// <summary>The blob service endpoint, e.g. <c>https://account.blob.core.windows.net</c>; used with a token credential.</summary>
     public Uri? BlobServiceUri { get; set; }
+
+    /// <summary>The table service endpoint, e.g. <c>https://account.table.core.windows.net</c>; used with a token credential.</summary>
+    public Uri? TableServiceUri { get; set; }
 
     /// <summary>Client id of a user-assigned managed identity; empty for the system-assigned one.</summary>
     public string? ManagedIdentityClientId { get; set; }
@@ -28,9 +32,19 @@ public sealed class StorageOptions
             errors.Add($"Set exactly one of {SectionName}:{nameof(ConnectionString)} and {SectionName}:{nameof(BlobServiceUri)}.");
         }
 
-        if (BlobServiceUri is { } uri && (!uri.IsAbsoluteUri || (uri.Scheme != Uri.UriSchemeHttps && uri.Scheme != Uri.UriSchemeHttp)))
+        if (BlobServiceUri is { } uri && !IsHttpUri(uri))
         {
             errors.Add($"{SectionName}:{nameof(BlobServiceUri)} must be an absolute http(s) URI; got '{uri}'.");
+        }
+
+        if (hasConnectionString && TableServiceUri is not null)
+        {
+            errors.Add($"Set at most one of {SectionName}:{nameof(ConnectionString)} and {SectionName}:{nameof(TableServiceUri)}.");
+        }
+
+        if (TableServiceUri is { } tableUri && !IsHttpUri(tableUri))
+        {
+            errors.Add($"{SectionName}:{nameof(TableServiceUri)} must be an absolute http(s) URI; got '{tableUri}'.");
         }
 
         if (hasConnectionString && !string.IsNullOrWhiteSpace(ManagedIdentityClientId))
@@ -50,4 +64,6 @@ public sealed class StorageOptions
             throw new InvalidOperationException("Invalid storage options: " + string.Join(" ", errors));
         }
     }
+
+    private static bool IsHttpUri(Uri uri) => uri.IsAbsoluteUri && (uri.Scheme == Uri.UriSchemeHttps || uri.Scheme == Uri.UriSchemeHttp);
 }

@@ -6,6 +6,7 @@ using ServerlessLineage.Core.Contract;
 using ServerlessLineage.Core.Generation;
 using ServerlessLineage.Core.Ingest;
 using ServerlessLineage.Core.Preparation;
+using ServerlessLineage.LocalHost.Benchmarks;
 
 namespace ServerlessLineage.LocalHost.Commands;
 
@@ -18,6 +19,7 @@ internal static class BenchCommand
         command.Subcommands.Add(CreatePrepare());
         command.Subcommands.Add(CreateTrain());
         command.Subcommands.Add(CreateAttribution());
+        command.Subcommands.Add(CreateLineage());
         return command;
     }
 
@@ -300,6 +302,73 @@ internal static class BenchCommand
         catch (Exception ex) when (ex is InvalidOperationException or System.ComponentModel.Win32Exception or PlatformNotSupportedException)
         {
             return false;
+        }
+    }
+
+    private static Command CreateLineage()
+    {
+        var events = new Option<int>("--events") { Description = "Events to generate for the realistic run.", DefaultValueFactory = _ => 20_000 };
+        var nodes = new Option<int>("--graph-nodes") { Description = "Nodes of the generated graph the traversals run on.", DefaultValueFactory = _ => 100_000 };
+        var samples = new Option<int>("--samples") { Description = "Timed queries per measured case.", DefaultValueFactory = _ => 200 };
+        var seed = new Option<int>("--seed") { Description = "Generator seed.", DefaultValueFactory = _ => 7 };
+        var storage = new Option<string?>("--storage") { Description = $"Storage connection string (default: ${StorageEnvironment.ConnectionStringVariable}, else a private Azurite started from node_modules)." };
+        var parallel = new Option<int>("--parallel-transactions") { Description = "Table transactions the store submits at once (LineageTables__MaxParallelTransactions).", DefaultValueFactory = _ => new Storage.Lineage.LineageTableOptions().MaxParallelTransactions };
+        var json = new Option<bool>("--json") { Description = "Print the figures as JSON." };
+        var work = new Option<DirectoryInfo?>("--work-dir") { Description = "Folder for the generated data (default: a temporary folder, deleted afterwards)." };
+        var command = new Command("lineage", "Measure the Table Storage lineage store on Azurite: write throughput of a realistic run's records against a plain batched insert of as many entities (ratio), row-trace latency, stored bytes per provenance row, and graph traversal latency p50/p95 at depth 5 and 20 on a generated graph.")
+        {
+            events, nodes, samples, seed, storage, parallel, json, work,
+        };
+        command.SetAction(async (parse, cancellationToken) =>
+        {
+            if (parse.GetValue(events) <= 0 || parse.GetValue(nodes) < LineageGraphGenerator.NodesPerUnit || parse.GetValue(samples) <= 0 || parse.GetValue(parallel) <= 0)
+            {
+                Console.Error.WriteLine($"error: --events, --samples and --parallel-transactions must be positive and --graph-nodes at least {LineageGraphGenerator.NodesPerUnit}.");
+                return 2;
+            }
+
+            var quiet = parse.GetValue(json);
+            var log = quiet ? TextWriter.Null : Console.Out;
+            await using var emulator = await StorageEnvironment.ConnectAsync(parse.GetValue(storage), log, cancellationToken);
+            using var directory = new WorkDirectory(parse.GetValue(work)?.FullName, "lineage-bench-");
+            var benchmark = new LineageStoreBenchmark(new Azure.Data.Tables.TableServiceClient(emulator.ConnectionString), log)
+            {
+                Events = parse.GetValue(events),
+                GraphNodes = parse.GetValue(nodes),
+                Samples = parse.GetValue(samples),
+                Seed = parse.GetValue(seed),
+                ParallelTransactions = parse.GetValue(parallel),
+            };
+            var figures = await benchmark.RunAsync(directory.Path, cancellationToken);
+            if (quiet)
+            {
+                Console.Out.WriteLine(JsonSerializer.Serialize(figures, PrepareService.JsonOptions));
+                return 0;
+            }
+
+            PrintLineage(figures);
+            return 0;
+        });
+        return command;
+    }
+
+    private static void PrintLineage(LineageBenchFigures f)
+    {
+        var c = System.Globalization.CultureInfo.InvariantCulture;
+        Console.Out.WriteLine();
+        Console.Out.WriteLine(string.Create(c, $"write: realistic run of {f.Events:N0} events = {f.RecordedEntities:N0} entities ({f.RecordedBytes / 1048576.0:0.0} MiB) in {f.RecordSeconds:0.00} s = {f.RecordEntitiesPerSecond:N0} entities/s"));
+        Console.Out.WriteLine(string.Create(c, $"       plain batched insert of as many entities: {f.BaselineSeconds:0.00} s = {f.BaselineEntitiesPerSecond:N0} entities/s; ratio store/plain {f.ThroughputRatio:0.00}"));
+        Console.Out.WriteLine("       entities by table: " + string.Join(", ", f.EntitiesByTable.Select(e => $"{e.Key} {e.Value:N0}")));
+        Console.Out.WriteLine(string.Create(c, $"       generated graph: {f.GraphNodes:N0} nodes, {f.GraphEdges:N0} edges in {f.GraphWriteSeconds:0.0} s = {f.GraphEntitiesPerSecond:N0} entities/s"));
+        Console.Out.WriteLine(string.Create(c, $"provenance: {f.ProvenanceRows:N0} rows mapped; {f.StoredBytesPerProvenanceRow:0.00} stored bytes/row ({f.EncodedBytesPerProvenanceRow:0.00} encoded)"));
+        foreach (var (name, l) in new[] { ("raw line -> rows, examples", f.RawLineTrace), ("cleaned row -> raw, examples", f.CleanedRowTrace), ("example -> rows -> raw lines", f.ExampleTrace) })
+        {
+            Console.Out.WriteLine(string.Create(c, $"row trace {name,-30} p50 {l.P50Ms,7:0.0} ms  p95 {l.P95Ms,7:0.0} ms  max {l.MaxMs,7:0.0} ms"));
+        }
+
+        foreach (var t in f.Traversals)
+        {
+            Console.Out.WriteLine(string.Create(c, $"traverse {t.Case,-28} depth {t.Depth,2}  p50 {t.Latency.P50Ms,7:0.0} ms  p95 {t.Latency.P95Ms,7:0.0} ms  {t.MeanNodes,6:0.0} nodes  partial {t.PartialShare:P0}"));
         }
     }
 }

@@ -91,22 +91,47 @@ public sealed class TableLineageStore : ILineageStore
         return node.Id == id ? node : throw KeyCollision(id.Value, node.Id.Value);
     }
 
-    public async Task<IReadOnlyList<LineageEdge>> GetEdgesAsync(NodeId id, TraversalDirection direction, CancellationToken cancellationToken = default)
+    public async Task<IReadOnlyList<LineageEdge>> GetEdgesAsync(NodeId id, TraversalDirection direction, CancellationToken cancellationToken = default) =>
+        (await QueryNodePartitionAsync(id, direction, includeNode: false, cancellationToken)).Edges;
+
+    /// <summary>The node and its edges in one partition query (the node entity and the edge entities share the node's partition).</summary>
+    public Task<(LineageNode? Node, IReadOnlyList<LineageEdge> Edges)> GetNodeWithEdgesAsync(
+        NodeId id, TraversalDirection direction, CancellationToken cancellationToken = default) =>
+        QueryNodePartitionAsync(id, direction, includeNode: true, cancellationToken);
+
+    private async Task<(LineageNode? Node, IReadOnlyList<LineageEdge> Edges)> QueryNodePartitionAsync(
+        NodeId id, TraversalDirection direction, bool includeNode, CancellationToken cancellationToken)
     {
         var partition = GraphEntities.PartitionKey(id);
         var (upFrom, upTo) = TableKeys.PrefixRange(GraphEntities.UpstreamPrefix);
         var (downFrom, downTo) = TableKeys.PrefixRange(GraphEntities.DownstreamPrefix);
-        var filter = direction switch
+        var rows = direction switch
         {
-            TraversalDirection.Upstream => TableClient.CreateQueryFilter($"PartitionKey eq {partition} and RowKey ge {upFrom} and RowKey lt {upTo}"),
-            TraversalDirection.Downstream => TableClient.CreateQueryFilter($"PartitionKey eq {partition} and RowKey ge {downFrom} and RowKey lt {downTo}"),
-            _ => TableClient.CreateQueryFilter(
-                $"PartitionKey eq {partition} and ((RowKey ge {upFrom} and RowKey lt {upTo}) or (RowKey ge {downFrom} and RowKey lt {downTo}))"),
+            TraversalDirection.Upstream => TableClient.CreateQueryFilter($"(RowKey ge {upFrom} and RowKey lt {upTo})"),
+            TraversalDirection.Downstream => TableClient.CreateQueryFilter($"(RowKey ge {downFrom} and RowKey lt {downTo})"),
+            _ => TableClient.CreateQueryFilter($"((RowKey ge {upFrom} and RowKey lt {upTo}) or (RowKey ge {downFrom} and RowKey lt {downTo}))"),
         };
+        if (includeNode)
+        {
+            rows = TableClient.CreateQueryFilter($"RowKey eq {GraphEntities.NodeRowKey}") + " or " + rows;
+        }
 
+        var filter = TableClient.CreateQueryFilter($"PartitionKey eq {partition}") + " and (" + rows + ")";
+        LineageNode? node = null;
         var edges = new List<LineageEdge>();
         await foreach (var entity in Table(Tables.Graph).QueryAsync<TableEntity>(filter, cancellationToken: cancellationToken))
         {
+            if (entity.RowKey == GraphEntities.NodeRowKey)
+            {
+                node = GraphEntities.ToNode(entity);
+                if (node.Id != id)
+                {
+                    throw KeyCollision(id.Value, node.Id.Value);
+                }
+
+                continue;
+            }
+
             var edge = GraphEntities.ToEdge(entity);
             if (edge.Upstream != id && edge.Downstream != id)
             {
@@ -116,7 +141,7 @@ public sealed class TableLineageStore : ILineageStore
             edges.Add(edge);
         }
 
-        return [.. edges.OrderBy(e => e.Kind).ThenBy(e => e.OtherEnd(id))];
+        return (node, [.. edges.OrderBy(e => e.Kind).ThenBy(e => e.OtherEnd(id))]);
     }
 
     public async Task<RunRecord> CreateRunAsync(RunRecord run, CancellationToken cancellationToken = default)

@@ -76,6 +76,36 @@ public abstract class LineageStoreContractTests : IAsyncLifetime
             [new LineageEdge(chain.Cleaned, chain.BuildRun, EdgeKind.Used), new LineageEdge(chain.Cleaned, chain.Examples, EdgeKind.DerivedFrom)], edges);
     }
 
+    [Theory(Timeout = Timeout)]
+    [InlineData(TraversalDirection.Upstream)]
+    [InlineData(TraversalDirection.Downstream)]
+    [InlineData(TraversalDirection.Both)]
+    public async Task GetNodeWithEdgesAsync_AnyDirection_EqualsNodeAndEdgesReadApart(TraversalDirection direction)
+    {
+        var chain = Chain();
+        await Store.WriteAsync(chain.Batch);
+
+        var (node, edges) = await Store.GetNodeWithEdgesAsync(chain.Cleaned, direction);
+
+        Assert.Equal(await Store.GetNodeAsync(chain.Cleaned), node);
+        Assert.NotNull(node);
+        Assert.Equal(await Store.GetEdgesAsync(chain.Cleaned, direction), edges);
+        Assert.NotEmpty(edges);
+    }
+
+    [Fact(Timeout = Timeout)]
+    public async Task GetNodeWithEdgesAsync_EdgeEndNeverWrittenAsNode_ReturnsNullNodeWithItsEdges()
+    {
+        var chain = Chain();
+        var batch = new LineageBatch().Add(chain.Batch.Nodes.First(n => n.Id == chain.Cleaned)).Add(chain.Raw, chain.Cleaned, EdgeKind.DerivedFrom);
+        await Store.WriteAsync(batch);
+
+        var (node, edges) = await Store.GetNodeWithEdgesAsync(chain.Raw, TraversalDirection.Both);
+
+        Assert.Null(node);
+        Assert.Equal([new LineageEdge(chain.Raw, chain.Cleaned, EdgeKind.DerivedFrom)], edges);
+    }
+
     [Fact(Timeout = Timeout)]
     public async Task GetEdgesAsync_Both_ReturnsEveryEdgeOrderedByKindThenOtherEnd()
     {

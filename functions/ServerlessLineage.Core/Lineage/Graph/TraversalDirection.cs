@@ -9,6 +9,9 @@ public enum TraversalDirection
     /// <summary>Towards consumers: what was derived from a node.</summary>
     Downstream,
 
-    /// <summary>Both ways.</summary>
+    /// <summary>
+    /// Upstream and downstream from the start: its ancestors and its descendants. Not everything connected: siblings (other
+    /// versions of a dataset, other runs of a job, other models trained from the same base) are not lineage of the start.
+    /// </summary>
     Both,
 }

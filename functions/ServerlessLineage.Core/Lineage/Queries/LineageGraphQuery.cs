@@ -43,35 +43,57 @@ public sealed class LineageGraphQuery(ILineageStore store)
         ArgumentOutOfRangeException.ThrowIfLessThan(nodeBudget, 1);
         ArgumentOutOfRangeException.ThrowIfGreaterThan(nodeBudget, MaxNodeBudget);
 
+        // Each node is expanded in the direction(s) it was reached: the start in the requested one; with Both, its upstream
+        // neighbours upstream only and its downstream neighbours downstream only. So Both is ancestors plus descendants, never
+        // siblings: from a dataset version, up to the dataset and back down to every other version of it would be the whole
+        // history, not lineage.
         var distances = new Dictionary<NodeId, int> { [start] = 0 };
+        var expanded = new HashSet<(NodeId, TraversalDirection)>();
         var nodes = new List<LineageGraphNode>();
+        var returned = new HashSet<NodeId>();
         var edges = new HashSet<LineageEdge>();
-        IReadOnlyList<NodeId> frontier = [start];
+        IReadOnlyList<(NodeId Id, TraversalDirection Direction)> frontier = [(start, direction)];
         var level = 0;
         string? partialReason = null;
         while (true)
         {
-            var fetched = await Concurrently.SelectAsync(frontier, (id, token) => FetchAsync(id, direction, token), ct);
+            foreach (var (id, way) in frontier)
+            {
+                foreach (var single in Singles(way))
+                {
+                    expanded.Add((id, single));
+                }
+            }
+
+            var fetched = await Concurrently.SelectAsync(frontier, (item, token) => FetchAsync(item.Id, item.Direction, token), ct);
             if (level == 0 && fetched[0].Node is null)
             {
                 throw new LineageNodeNotFoundException(start);
             }
 
-            var neighbours = new SortedSet<NodeId>();
+            var neighbours = new SortedDictionary<NodeId, TraversalDirection>();
             foreach (var (id, node, nodeEdges) in fetched)
             {
-                nodes.Add(ToGraphNode(id, node, level));
+                if (returned.Add(id))
+                {
+                    nodes.Add(ToGraphNode(id, node, level));
+                }
+
                 foreach (var edge in nodeEdges)
                 {
                     edges.Add(edge);
                     var other = edge.OtherEnd(id);
-                    if (!distances.ContainsKey(other))
+                    var way = edge.Downstream == id ? TraversalDirection.Upstream : TraversalDirection.Downstream;
+                    if (expanded.Contains((other, way)))
                     {
-                        neighbours.Add(other);
+                        continue;
                     }
+
+                    neighbours[other] = neighbours.TryGetValue(other, out var seen) && seen != way ? TraversalDirection.Both : way;
                 }
             }
 
+            var newNodes = neighbours.Keys.Count(id => !distances.ContainsKey(id));
             if (partialReason is not null || neighbours.Count == 0)
             {
                 break;
@@ -79,13 +101,16 @@ public sealed class LineageGraphQuery(ILineageStore store)
 
             if (level == depth)
             {
-                partialReason = PartialReasons.Depth;
+                partialReason = newNodes > 0 ? PartialReasons.Depth : null;
                 break;
             }
 
+            // Nodes already returned that are reached again the other way (only in cycles) cost no budget.
             var room = nodeBudget - distances.Count;
-            var next = neighbours.Take(room).ToList();
-            if (next.Count < neighbours.Count)
+            var next = neighbours.Where(n => distances.ContainsKey(n.Key)).ToList();
+            var fresh = neighbours.Where(n => !distances.ContainsKey(n.Key)).ToList();
+            next.AddRange(fresh.Take(room));
+            if (fresh.Count > room)
             {
                 // The kept nodes are still read below, so the result carries their details and edges; the search stops after them.
                 partialReason = PartialReasons.NodeBudget;
@@ -96,12 +121,12 @@ public sealed class LineageGraphQuery(ILineageStore store)
             }
 
             level++;
-            foreach (var id in next)
+            foreach (var (id, _) in next)
             {
-                distances[id] = level;
+                distances.TryAdd(id, level);
             }
 
-            frontier = next;
+            frontier = [.. next.Select(n => (n.Key, n.Value))];
         }
 
         return new LineageGraph(
@@ -127,13 +152,15 @@ public sealed class LineageGraphQuery(ILineageStore store)
         _ => throw new ArgumentOutOfRangeException(nameof(direction), direction, "Unknown traversal direction."),
     };
 
+    private static TraversalDirection[] Singles(TraversalDirection direction) => direction == TraversalDirection.Both
+        ? [TraversalDirection.Upstream, TraversalDirection.Downstream]
+        : [direction];
+
     private async Task<(NodeId Id, LineageNode? Node, IReadOnlyList<LineageEdge> Edges)> FetchAsync(
         NodeId id, TraversalDirection direction, CancellationToken cancellationToken)
     {
-        var nodeTask = _store.GetNodeAsync(id, cancellationToken);
-        var edgesTask = _store.GetEdgesAsync(id, direction, cancellationToken);
-        await Task.WhenAll(nodeTask, edgesTask);
-        return (id, await nodeTask, await edgesTask);
+        var (node, edges) = await _store.GetNodeWithEdgesAsync(id, direction, cancellationToken);
+        return (id, node, edges);
     }
 
     private static LineageGraphNode ToGraphNode(NodeId id, LineageNode? node, int distance) => node is null

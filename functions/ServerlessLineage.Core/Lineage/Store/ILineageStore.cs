@@ -22,6 +22,18 @@ public interface ILineageStore
     Task<IReadOnlyList<LineageEdge>> GetEdgesAsync(NodeId id, TraversalDirection direction, CancellationToken cancellationToken = default);
 
     /// <summary>
+    /// The node (null when absent) and its edges in <paramref name="direction"/>: what a traversal reads per node. A store whose
+    /// node and edges share a partition answers it with one query.
+    /// </summary>
+    async Task<(LineageNode? Node, IReadOnlyList<LineageEdge> Edges)> GetNodeWithEdgesAsync(
+        NodeId id, TraversalDirection direction, CancellationToken cancellationToken = default)
+    {
+        var node = GetNodeAsync(id, cancellationToken);
+        var edges = GetEdgesAsync(id, direction, cancellationToken);
+        return (await node, await edges);
+    }
+
+    /// <summary>
     /// Creates a run, or returns the stored one when a run with that id exists for the same job and parent (a re-executed
     /// activity); a run with that id for another job or parent is a <see cref="LineageConflictException"/>.
     /// </summary>

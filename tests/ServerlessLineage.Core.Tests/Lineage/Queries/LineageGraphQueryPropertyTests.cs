@@ -74,21 +74,37 @@ public sealed class LineageGraphQueryPropertyTests
 
         /// <summary>
         /// Distances by level relaxation over the edge list (no queue, no visited set): a node first touched while expanding
-        /// level k - 1 is at distance k.
+        /// level k - 1 is at distance k, one direction at a time.
         /// </summary>
         public Dictionary<int, int> ReferenceDistances(int depth)
+        {
+            if (Direction != TraversalDirection.Both)
+            {
+                return OneWay(Direction, depth);
+            }
+
+            // Both is the ancestors plus the descendants: each node at the nearer of its two one-way distances.
+            var distances = OneWay(TraversalDirection.Upstream, depth);
+            foreach (var (node, distance) in OneWay(TraversalDirection.Downstream, depth))
+            {
+                distances[node] = distances.TryGetValue(node, out var up) ? Math.Min(up, distance) : distance;
+            }
+
+            return distances;
+        }
+
+        private Dictionary<int, int> OneWay(TraversalDirection direction, int depth)
         {
             var distances = new Dictionary<int, int> { [Start] = 0 };
             for (var level = 1; level <= depth; level++)
             {
                 foreach (var (up, down) in Edges)
                 {
-                    if (Direction != TraversalDirection.Upstream)
+                    if (direction == TraversalDirection.Downstream)
                     {
                         Reach(distances, up, down, level);
                     }
-
-                    if (Direction != TraversalDirection.Downstream)
+                    else
                     {
                         Reach(distances, down, up, level);
                     }

@@ -30,14 +30,16 @@ public sealed class LineageGraphQueryTests
     }
 
     [Fact(Timeout = Timeout)]
-    public async Task TraverseAsync_Both_FollowsEitherDirectionAtEveryStep()
+    public async Task TraverseAsync_Both_ReturnsAncestorsAndDescendantsButNotSiblings()
     {
-        // 0 -> 1 <- 2 -> 3: from 0, node 2 is reached only by going downstream and then upstream.
-        var store = await new TestGraph().Nodes(0, 3).Edge(0, 1).Edge(2, 1).Edge(2, 3).BuildAsync();
+        // 4 -> 0 -> 1 <- 2 -> 3: from 0, node 4 is an ancestor and 1 a descendant; 2 and 3 are reached only by going downstream
+        // and then upstream (a sibling input of 1), which is not lineage of 0.
+        var store = await new TestGraph().Nodes(0, 4).Edge(4, 0).Edge(0, 1).Edge(2, 1).Edge(2, 3).BuildAsync();
 
         var graph = await new LineageGraphQuery(store).TraverseAsync(Node(0), TraversalDirection.Both);
 
-        Assert.Equal([(Node(0), 0), (Node(1), 1), (Node(2), 2), (Node(3), 3)], graph.Nodes.Select(n => (n.Id, n.Distance)));
+        Assert.Equal([(Node(0), 0), (Node(1), 1), (Node(4), 1)], graph.Nodes.Select(n => (n.Id, n.Distance)));
+        Assert.False(graph.IsPartial);
     }
 
     [Fact(Timeout = Timeout)]

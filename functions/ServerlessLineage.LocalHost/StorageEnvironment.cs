@@ -21,7 +21,11 @@ internal sealed class StorageEnvironment : IAsyncDisposable
 
     public string ConnectionString { get; }
 
-    public static async Task<StorageEnvironment> ConnectAsync(string? connectionString, TextWriter log, CancellationToken cancellationToken)
+    /// <summary>
+    /// The given or configured storage, else a private Azurite; <paramref name="inMemory"/> keeps that Azurite's data in memory
+    /// (for benchmarks: its disk persistence rewrites whole tables on every save).
+    /// </summary>
+    public static async Task<StorageEnvironment> ConnectAsync(string? connectionString, TextWriter log, CancellationToken cancellationToken, bool inMemory = false)
     {
         connectionString ??= Environment.GetEnvironmentVariable(ConnectionStringVariable);
         if (!string.IsNullOrWhiteSpace(connectionString))
@@ -30,7 +34,11 @@ internal sealed class StorageEnvironment : IAsyncDisposable
         }
 
         log.WriteLine("Starting a private Azurite (no --storage and no " + ConnectionStringVariable + ")...");
-        var azurite = await AzuriteProcess.StartAsync(AzuriteProcess.LauncherPath(RepositoryPaths.Root), TimeSpan.FromSeconds(60), cancellationToken);
+        var launcher = AzuriteProcess.LauncherPath(RepositoryPaths.Root);
+        var timeout = TimeSpan.FromSeconds(60);
+        var azurite = inMemory
+            ? await AzuriteProcess.StartInMemoryAsync(launcher, timeout, cancellationToken)
+            : await AzuriteProcess.StartAsync(launcher, timeout, cancellationToken);
         return new StorageEnvironment(azurite.ConnectionString, azurite);
     }
 

@@ -311,7 +311,7 @@ internal static class BenchCommand
         var nodes = new Option<int>("--graph-nodes") { Description = "Nodes of the generated graph the traversals run on.", DefaultValueFactory = _ => 100_000 };
         var samples = new Option<int>("--samples") { Description = "Timed queries per measured case.", DefaultValueFactory = _ => 200 };
         var seed = new Option<int>("--seed") { Description = "Generator seed.", DefaultValueFactory = _ => 7 };
-        var storage = new Option<string?>("--storage") { Description = $"Storage connection string (default: ${StorageEnvironment.ConnectionStringVariable}, else a private Azurite started from node_modules)." };
+        var storage = new Option<string?>("--storage") { Description = $"Storage connection string (default: ${StorageEnvironment.ConnectionStringVariable}, else a private in-memory Azurite started from node_modules)." };
         var parallel = new Option<int>("--parallel-transactions") { Description = "Table transactions the store submits at once (LineageTables__MaxParallelTransactions).", DefaultValueFactory = _ => new Storage.Lineage.LineageTableOptions().MaxParallelTransactions };
         var json = new Option<bool>("--json") { Description = "Print the figures as JSON." };
         var work = new Option<DirectoryInfo?>("--work-dir") { Description = "Folder for the generated data (default: a temporary folder, deleted afterwards)." };
@@ -329,7 +329,7 @@ internal static class BenchCommand
 
             var quiet = parse.GetValue(json);
             var log = quiet ? TextWriter.Null : Console.Out;
-            await using var emulator = await StorageEnvironment.ConnectAsync(parse.GetValue(storage), log, cancellationToken);
+            await using var emulator = await StorageEnvironment.ConnectAsync(parse.GetValue(storage), log, cancellationToken, inMemory: true);
             using var directory = new WorkDirectory(parse.GetValue(work)?.FullName, "lineage-bench-");
             var benchmark = new LineageStoreBenchmark(new Azure.Data.Tables.TableServiceClient(emulator.ConnectionString), log)
             {

@@ -56,7 +56,7 @@ public sealed class BertModel : nn.Module<Tensor, Tensor, Tensor, Tensor>
     public Tensor AdditiveMask(Tensor attentionMask, ScalarType dtype)
     {
         ArgumentNullException.ThrowIfNull(attentionMask);
-        return attentionMask.to_type(dtype).neg().add_(Scalars.One).mul_(masked).unsqueeze(1).unsqueeze(1);
+        return attentionMask.to_type(dtype).neg().add_(Scalars.One, Scalars.One).mul_(masked).unsqueeze(1).unsqueeze(1);
     }
 
     protected override void Dispose(bool disposing)

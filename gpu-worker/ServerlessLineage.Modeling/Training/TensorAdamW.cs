@@ -1,3 +1,4 @@
+using ServerlessLineage.Modeling.Runtime;
 using TorchSharp;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
@@ -119,7 +120,8 @@ public sealed class TensorAdamW : IDisposable
             slot.Parameter.mul_(decay);
             slot.FirstMoment.mul_(beta1).add_(grad, oneMinusBeta1);
             slot.SecondMoment.mul_(beta2).addcmul_(grad, grad, oneMinusBeta2);
-            var denominator = slot.SecondMoment.sqrt().div_(rootCorrection2).add_(epsilon);
+            // add_(Scalar) alone passes a temporary alpha Scalar that the GC may free mid-call (PLATFORM-NOTES): give it ours.
+            var denominator = slot.SecondMoment.sqrt().div_(rootCorrection2).add_(epsilon, Scalars.One);
             slot.Parameter.addcdiv_(slot.FirstMoment, denominator, negativeStepSize);
         }
     }

@@ -408,7 +408,7 @@ public sealed class TracInTests(PreparedShopData data, ITestOutputHelper output)
             {
                 _first[i].mul_(_beta1).add_(gradients[i], _oneMinusBeta1);
                 _second[i].mul_(_beta2).addcmul_(gradients[i], gradients[i], _oneMinusBeta2);
-                using var denominator = _second[i].sqrt().add_(_epsilon);
+                using var denominator = _second[i].sqrt().add_(_epsilon, Scalars.One);
                 _parameters[i].addcdiv_(_first[i], denominator, stepSize);
             }
         }

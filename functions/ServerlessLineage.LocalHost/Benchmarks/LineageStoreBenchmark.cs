@@ -22,7 +22,7 @@ internal sealed class LineageStoreBenchmark(TableServiceClient tables, TextWrite
 {
     public int Events { get; init; } = 20_000;
 
-    public int GraphNodes { get; init; } = 100_000;
+    public int GraphNodes { get; init; } = 20_000;
 
     public int Samples { get; init; } = 200;
 

@@ -16,6 +16,9 @@ public sealed class OpenLineageSpec
     /// <summary>Environment variable naming the folder that holds OpenLineage.json and facets/.</summary>
     public const string DirectoryVariable = "OPENLINEAGE_SPEC_DIR";
 
+    /// <summary>Where this workplace keeps the project's shared reference data.</summary>
+    public const string WorkplaceDirectory = "/work/shared/openlineage-spec";
+
     private const string SpecDocument = "https://openlineage.io/spec/2-0-2/OpenLineage.json";
 
     private const string RunEventUrl = SpecDocument + "#/$defs/RunEvent";
@@ -47,7 +50,11 @@ public sealed class OpenLineageSpec
     /// <summary>Number of schema documents registered.</summary>
     public int DocumentCount => _documents.Count;
 
-    /// <summary>$OPENLINEAGE_SPEC_DIR, else &lt;repo&gt;/../shared/openlineage-spec, else &lt;repo&gt;/shared/openlineage-spec; null if none has OpenLineage.json.</summary>
+    /// <summary>
+    /// $OPENLINEAGE_SPEC_DIR, else <c>shared/openlineage-spec</c> in the repository root or any folder above it (the project's
+    /// shared folder sits beside the checkout), else the workplace's <c>/work/shared/openlineage-spec</c> (for clones made
+    /// elsewhere); null if none has OpenLineage.json.
+    /// </summary>
     public static string? FindDirectory()
     {
         var candidates = new List<string>();
@@ -58,14 +65,17 @@ public sealed class OpenLineageSpec
 
         try
         {
-            var root = RepositoryRoot.Find();
-            candidates.Add(Path.Combine(root, "..", "shared", "openlineage-spec"));
-            candidates.Add(Path.Combine(root, "shared", "openlineage-spec"));
+            for (var directory = new DirectoryInfo(RepositoryRoot.Find()); directory is not null; directory = directory.Parent)
+            {
+                candidates.Add(Path.Combine(directory.FullName, "shared", "openlineage-spec"));
+            }
         }
         catch (InvalidOperationException)
         {
-            // Test binaries copied out of the repository: only the environment variable can point at the schemas.
+            // Test binaries copied out of the repository: only the environment variable or the workplace folder can help.
         }
+
+        candidates.Add(WorkplaceDirectory);
         return candidates.Select(Path.GetFullPath).FirstOrDefault(c => File.Exists(Path.Combine(c, "OpenLineage.json")));
     }
 

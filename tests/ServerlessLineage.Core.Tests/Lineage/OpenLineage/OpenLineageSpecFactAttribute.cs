@@ -12,7 +12,7 @@ public sealed class OpenLineageSpecFactAttribute : FactAttribute
         if (OpenLineageSpec.FindDirectory() is null)
         {
             Skip = $"Needs the OpenLineage spec schemas (OpenLineage.json and facets/*.json): set {OpenLineageSpec.DirectoryVariable} to " +
-                "their folder, or place them in ../shared/openlineage-spec or shared/openlineage-spec beside the repository root.";
+                "their folder, or place them in shared/openlineage-spec in or above the repository root, or in " + OpenLineageSpec.WorkplaceDirectory + ".";
         }
     }
 }

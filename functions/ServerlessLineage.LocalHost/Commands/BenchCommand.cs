@@ -308,7 +308,7 @@ internal static class BenchCommand
     private static Command CreateLineage()
     {
         var events = new Option<int>("--events") { Description = "Events to generate for the realistic run.", DefaultValueFactory = _ => 20_000 };
-        var nodes = new Option<int>("--graph-nodes") { Description = "Nodes of the generated graph the traversals run on (Azurite loads 20,000 in ~2 minutes, 100,000 in ~40: its inserts slow down as a table grows).", DefaultValueFactory = _ => 20_000 };
+        var nodes = new Option<int>("--graph-nodes") { Description = "Nodes of the generated graph the traversals run on (Azurite loads 20,000 in ~2 minutes; 100,000 did not finish loading in 53 minutes here: its inserts slow down as a table grows).", DefaultValueFactory = _ => 20_000 };
         var samples = new Option<int>("--samples") { Description = "Timed queries per measured case.", DefaultValueFactory = _ => 200 };
         var seed = new Option<int>("--seed") { Description = "Generator seed.", DefaultValueFactory = _ => 7 };
         var storage = new Option<string?>("--storage") { Description = $"Storage connection string (default: ${StorageEnvironment.ConnectionStringVariable}, else a private in-memory Azurite started from node_modules)." };

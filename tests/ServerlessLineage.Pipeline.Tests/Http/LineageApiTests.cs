@@ -206,7 +206,9 @@ public sealed partial class LineageApiTests(PreparedShopLineage shop) : IClassFi
 
         Assert.Equal(HttpStatusCode.OK, response.Status);
         Assert.Equal(2, json.GetProperty("line").GetInt64());
-        Assert.False(string.IsNullOrEmpty(json.GetProperty("status").GetString()));
+        Assert.Equal("cleaned", json.GetProperty("status").GetString());
+        var hit = Assert.Single(json.GetProperty("cleanedRows").EnumerateArray());
+        Assert.Equal(JsonValueKind.Object, hit.ValueKind);
     }
 
     [Fact(Timeout = Timeout)]

@@ -8,6 +8,7 @@ namespace ServerlessLineage.Core.Lineage.Graph;
 /// Open-ended, OpenLineage-style facets by name (schema, columnLineage, dataQualityMetrics, version, hyper-parameters, ...).
 /// Immutable; names sorted ordinally so the JSON form (<see cref="ToJson"/>) is canonical and two sets compare by content.
 /// </summary>
+[System.Text.Json.Serialization.JsonConverter(typeof(FacetSetJsonConverter))]
 [System.Diagnostics.CodeAnalysis.SuppressMessage("Naming", "CA1710", Justification = "'Facets' is the OpenLineage term.")]
 public sealed class FacetSet : IReadOnlyDictionary<string, JsonElement>, IEquatable<FacetSet>
 {
@@ -111,5 +112,22 @@ public sealed class FacetSet : IReadOnlyDictionary<string, JsonElement>, IEquata
         }
 
         return System.Text.Encoding.UTF8.GetString(buffer.ToArray());
+    }
+}
+
+/// <summary>Reads and writes a <see cref="FacetSet"/> as its canonical JSON object.</summary>
+public sealed class FacetSetJsonConverter : System.Text.Json.Serialization.JsonConverter<FacetSet>
+{
+    public override FacetSet Read(ref Utf8JsonReader reader, Type typeToConvert, JsonSerializerOptions options)
+    {
+        using var document = JsonDocument.ParseValue(ref reader);
+        return FacetSet.FromJson(document.RootElement.GetRawText());
+    }
+
+    public override void Write(Utf8JsonWriter writer, FacetSet value, JsonSerializerOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(writer);
+        ArgumentNullException.ThrowIfNull(value);
+        writer.WriteRawValue(value.ToJson(), skipInputValidation: true);
     }
 }

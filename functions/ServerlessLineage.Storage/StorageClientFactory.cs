@@ -2,6 +2,7 @@ using Azure.Core;
 using Azure.Data.Tables;
 using Azure.Identity;
 using Azure.Storage.Blobs;
+using Azure.Storage.Queues;
 
 namespace ServerlessLineage.Storage;
 
@@ -46,6 +47,30 @@ public static class StorageClientFactory
         }
 
         return new TableServiceClient(options.TableServiceUri, credential ?? DefaultCredential(options));
+    }
+
+    /// <summary>
+    /// A queue service client over the connection string, or over <see cref="StorageOptions.QueueServiceUri"/> with
+    /// <paramref name="credential"/>. Messages are Base64-encoded, the encoding the Functions queue trigger expects.
+    /// </summary>
+    public static QueueServiceClient CreateQueueServiceClient(StorageOptions options, TokenCredential? credential = null)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        options.EnsureValid();
+        var clientOptions = new QueueClientOptions { MessageEncoding = QueueMessageEncoding.Base64 };
+        if (!string.IsNullOrWhiteSpace(options.ConnectionString))
+        {
+            return new QueueServiceClient(options.ConnectionString, clientOptions);
+        }
+
+        if (options.QueueServiceUri is null)
+        {
+            throw new InvalidOperationException(
+                $"Invalid storage options: set {StorageOptions.SectionName}:{nameof(StorageOptions.QueueServiceUri)} (or "
+                + $"{StorageOptions.SectionName}:{nameof(StorageOptions.ConnectionString)}) to use queues.");
+        }
+
+        return new QueueServiceClient(options.QueueServiceUri, credential ?? DefaultCredential(options), clientOptions);
     }
 
     private static DefaultAzureCredential DefaultCredential(StorageOptions options) => new(new DefaultAzureCredentialOptions

@@ -19,6 +19,9 @@ public sealed class StorageOptions
     /// <summary>The table service endpoint, e.g. <c>https://account.table.core.windows.net</c>; used with a token credential.</summary>
     public Uri? TableServiceUri { get; set; }
 
+    /// <summary>The queue service endpoint, e.g. <c>https://account.queue.core.windows.net</c>; used with a token credential.</summary>
+    public Uri? QueueServiceUri { get; set; }
+
     /// <summary>Client id of a user-assigned managed identity; empty for the system-assigned one.</summary>
     public string? ManagedIdentityClientId { get; set; }
 
@@ -45,6 +48,16 @@ public sealed class StorageOptions
         if (TableServiceUri is { } tableUri && !IsHttpUri(tableUri))
         {
             errors.Add($"{SectionName}:{nameof(TableServiceUri)} must be an absolute http(s) URI; got '{tableUri}'.");
+        }
+
+        if (hasConnectionString && QueueServiceUri is not null)
+        {
+            errors.Add($"Set at most one of {SectionName}:{nameof(ConnectionString)} and {SectionName}:{nameof(QueueServiceUri)}.");
+        }
+
+        if (QueueServiceUri is { } queueUri && !IsHttpUri(queueUri))
+        {
+            errors.Add($"{SectionName}:{nameof(QueueServiceUri)} must be an absolute http(s) URI; got '{queueUri}'.");
         }
 
         if (hasConnectionString && !string.IsNullOrWhiteSpace(ManagedIdentityClientId))

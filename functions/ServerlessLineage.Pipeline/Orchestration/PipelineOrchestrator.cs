@@ -1,0 +1,204 @@
+using Microsoft.DurableTask;
+using Microsoft.Extensions.Logging;
+using ServerlessLineage.Core.Datasets;
+using ServerlessLineage.Core.Jobs;
+using ServerlessLineage.Core.Lineage.Recording;
+using ServerlessLineage.Core.Lineage.Runs;
+
+namespace ServerlessLineage.Pipeline.Orchestration;
+
+/// <summary>
+/// The pipeline as a durable orchestration: clean -> build examples -> submit the training job -> wait for "TrainingCompleted"
+/// raced against a durable timer -> record the model lineage -> finalize. Deterministic and replay-safe: time comes from the
+/// context, every side effect is an activity, and every activity call retries with backoff. Any failure records the failed
+/// step and the run as FAILED (with the OpenLineage FAIL events) and then fails the orchestration with the reason. Datasets
+/// are content-addressed and only become part of a run through its lineage, so a failed run publishes nothing half-written.
+/// </summary>
+public static class PipelineOrchestrator
+{
+    public static async Task<PipelineOutcome> RunAsync(TaskOrchestrationContext context, PipelineRunRequest? request)
+    {
+        ArgumentNullException.ThrowIfNull(context);
+        var logger = context.CreateReplaySafeLogger(typeof(PipelineOrchestrator));
+        var rootRunId = RunIds.FromInstanceId(context.InstanceId);
+        var tracker = new StatusTracker(context, rootRunId);
+        if (request is null || request.Validate() is { Count: > 0 })
+        {
+            var why = request is null ? "no input" : string.Join(" ", request.Validate());
+            throw new PipelineFailedException($"The run request is not valid: {why}");
+        }
+
+        var options = request.Retry.ToTaskOptions();
+        await context.CallActivityAsync<Guid>(PipelineTaskNames.StartRun, new StartRunInput(context.InstanceId, context.CurrentUtcDateTime, request), options);
+        try
+        {
+            tracker.Enter(PipelineStages.Cleaning);
+            var cleaning = await context.CallActivityAsync<CleaningOutput>(PipelineTaskNames.CleanEvents, new CleanEventsInput(rootRunId, request), options);
+            tracker.Figure("rowsIn", cleaning.RowsIn).Figure("rowsClean", cleaning.RowsClean).Figure("rowsQuarantined", cleaning.RowsQuarantined)
+                .Figure("catalogItems", cleaning.CatalogItems);
+
+            tracker.Enter(PipelineStages.BuildingExamples);
+            var examples = await context.CallActivityAsync<ExamplesOutput>(PipelineTaskNames.BuildExamples, new BuildExamplesInput(rootRunId, cleaning), options);
+            tracker.Figure("trainExamples", examples.TrainExamples).Figure("evalExamples", examples.EvalExamples);
+
+            tracker.Enter(PipelineStages.SubmittingTraining);
+            var job = await context.CallActivityAsync<TrainingJob>(
+                PipelineTaskNames.SubmitTraining, new SubmitTrainingInput(rootRunId, context.InstanceId, examples.Examples, request), options);
+
+            tracker.Enter(PipelineStages.Training, $"waiting for the GPU worker (job {job.JobId}, timeout {request.TrainingTimeout})", job.JobId);
+            var result = await WaitForTrainingAsync(context, job, request.TrainingTimeout, logger);
+            if (result.Outcome != TrainingOutcome.Succeeded || result.Manifest is null)
+            {
+                throw new PipelineFailedException($"Training job {job.JobId} failed after {result.Attempts} attempt(s): {result.Error ?? "no reason given"}");
+            }
+
+            tracker.Enter(PipelineStages.RecordingModel);
+            var model = await context.CallActivityAsync<ModelOutput>(PipelineTaskNames.RecordModelLineage, new RecordModelInput(rootRunId, result.Manifest), options);
+            foreach (var (name, value) in model.Metrics)
+            {
+                tracker.Figure(name, value);
+            }
+
+            tracker.Enter(PipelineStages.Finalizing);
+            var finalize = await context.CallActivityAsync<FinalizeOutput>(
+                PipelineTaskNames.FinalizeRun, new FinalizeRunInput(rootRunId, RunState.Completed, null, context.CurrentUtcDateTime), options);
+            tracker.Enter(PipelineStages.Completed);
+            return new PipelineOutcome
+            {
+                RootRunId = rootRunId,
+                Cleaning = cleaning,
+                Examples = examples,
+                TrainingJobId = job.JobId,
+                Manifest = result.Manifest,
+                Model = model,
+                TrainingAttempts = result.Attempts,
+                StageSeconds = tracker.StageSeconds,
+                Finalize = finalize,
+            };
+        }
+        catch (Exception e) when (e is TaskFailedException or PipelineFailedException)
+        {
+            var stage = tracker.Stage;
+            var reason = Describe(e);
+            var error = $"The run failed while {StageDescription(stage)}: {reason}";
+            logger.RunFailed(rootRunId, stage, reason);
+            tracker.Enter(PipelineStages.Failed, error);
+            if (StepJob(stage) is { } jobName)
+            {
+                await context.CallActivityAsync<RunState>(
+                    PipelineTaskNames.RecordStepFailure, new StepFailureInput(rootRunId, jobName, reason, context.CurrentUtcDateTime), options);
+            }
+
+            await context.CallActivityAsync<FinalizeOutput>(
+                PipelineTaskNames.FinalizeRun, new FinalizeRunInput(rootRunId, RunState.Failed, error, context.CurrentUtcDateTime), options);
+            throw new PipelineFailedException(error, e);
+        }
+    }
+
+    /// <summary>
+    /// Waits for the result of <paramref name="job"/>, or fails when the timer fires first. Results of other jobs (a stale or
+    /// duplicated message) are ignored; a duplicate of this job's result after the first is never seen.
+    /// </summary>
+    private static async Task<TrainingResult> WaitForTrainingAsync(TaskOrchestrationContext context, TrainingJob job, TimeSpan timeout, ILogger logger)
+    {
+        using var timerCancellation = new CancellationTokenSource();
+        var deadline = context.CurrentUtcDateTime + timeout;
+        var timer = context.CreateTimer(deadline, timerCancellation.Token);
+        while (true)
+        {
+            var completed = context.WaitForExternalEvent<TrainingResult>(PipelineTaskNames.TrainingCompletedEvent, timerCancellation.Token);
+            var winner = await Task.WhenAny(completed, timer);
+            if (winner == timer)
+            {
+                throw new PipelineFailedException($"No result for training job {job.JobId} within {timeout} (deadline {deadline:O}).");
+            }
+
+            var result = await completed;
+            if (result is not null && string.Equals(result.JobId, job.JobId, StringComparison.Ordinal))
+            {
+                await timerCancellation.CancelAsync();
+                return result;
+            }
+
+            logger.StaleTrainingResult(result?.JobId, job.JobId);
+        }
+    }
+
+    private static string Describe(Exception e) => e switch
+    {
+        TaskFailedException { FailureDetails: { } details } => Innermost(details),
+        _ => e.Message,
+    };
+
+    private static string Innermost(TaskFailureDetails details)
+    {
+        var message = details.ErrorMessage;
+        for (var inner = details.InnerFailure; inner is not null; inner = inner.InnerFailure)
+        {
+            message = inner.ErrorMessage;
+        }
+
+        return message;
+    }
+
+    private static string? StepJob(string stage) => stage switch
+    {
+        PipelineStages.Cleaning => LineageNames.CleanEventsJob,
+        PipelineStages.BuildingExamples => LineageNames.BuildExamplesJob,
+        PipelineStages.SubmittingTraining or PipelineStages.Training => LineageNames.TrainModelJob,
+        PipelineStages.RecordingModel => LineageNames.RecordModelLineageJob,
+        _ => null,
+    };
+
+    private static string StageDescription(string stage) => stage switch
+    {
+        PipelineStages.Cleaning => "cleaning the events",
+        PipelineStages.BuildingExamples => "building training examples",
+        PipelineStages.SubmittingTraining => "submitting the training job",
+        PipelineStages.Training => "training",
+        PipelineStages.RecordingModel => "recording the model lineage",
+        PipelineStages.Finalizing => "finalizing the run",
+        _ => stage,
+    };
+
+    /// <summary>Keeps the custom status current and times the stages on the orchestration clock.</summary>
+    private sealed class StatusTracker(TaskOrchestrationContext context, Guid rootRunId)
+    {
+        private readonly Dictionary<string, double> _figures = new(StringComparer.Ordinal);
+        private readonly Dictionary<string, double> _stageSeconds = new(StringComparer.Ordinal);
+        private DateTime _stageStarted = context.CurrentUtcDateTime;
+        private string? _jobId;
+
+        public string Stage { get; private set; } = PipelineStages.Starting;
+
+        public IReadOnlyDictionary<string, double> StageSeconds => new Dictionary<string, double>(_stageSeconds, StringComparer.Ordinal);
+
+        public StatusTracker Figure(string name, double value)
+        {
+            _figures[name] = value;
+            return this;
+        }
+
+        public void Enter(string stage, string? message = null, string? jobId = null)
+        {
+            var now = context.CurrentUtcDateTime;
+            if (Stage != PipelineStages.Starting)
+            {
+                _stageSeconds[Stage] = (now - _stageStarted).TotalSeconds;
+            }
+
+            Stage = stage;
+            _stageStarted = now;
+            _jobId = jobId ?? _jobId;
+            context.SetCustomStatus(new PipelineStatus
+            {
+                RootRunId = rootRunId,
+                Stage = stage,
+                Message = message,
+                TrainingJobId = _jobId,
+                Figures = new Dictionary<string, double>(_figures, StringComparer.Ordinal),
+                StageSeconds = StageSeconds,
+            });
+        }
+    }
+}

@@ -116,7 +116,11 @@ public static class PipelineOrchestrator
             var result = await completed;
             if (result is not null && string.Equals(result.JobId, job.JobId, StringComparison.Ordinal))
             {
-                await timerCancellation.CancelAsync();
+                // Synchronous on purpose: an orchestrator must not await anything but durable tasks (CancelAsync would resume
+                // on the thread pool, off the orchestration's replay thread).
+#pragma warning disable CA1849
+                timerCancellation.Cancel();
+#pragma warning restore CA1849
                 return result;
             }
 

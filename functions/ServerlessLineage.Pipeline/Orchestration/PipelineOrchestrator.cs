@@ -130,20 +130,10 @@ public static class PipelineOrchestrator
 
     private static string Describe(Exception e) => e switch
     {
-        TaskFailedException { FailureDetails: { } details } => Innermost(details),
+        // The activity's own exception message (ours say what failed and why; the inner ones are the SDK's details).
+        TaskFailedException { FailureDetails: { } details } => details.ErrorMessage,
         _ => e.Message,
     };
-
-    private static string Innermost(TaskFailureDetails details)
-    {
-        var message = details.ErrorMessage;
-        for (var inner = details.InnerFailure; inner is not null; inner = inner.InnerFailure)
-        {
-            message = inner.ErrorMessage;
-        }
-
-        return message;
-    }
 
     private static string? StepJob(string stage) => stage switch
     {

@@ -1,8 +1,8 @@
 namespace ServerlessLineage.Pipeline.Http;
 
 /// <summary>
-/// An HTTP request as the API handlers see it, whichever host received it: method, path (e.g. <c>/api/runs/…</c>) and query
-/// parameters. Hosts build one in a line from their own request type.
+/// An HTTP request as the API handlers see it, whichever host received it: method, path (e.g. <c>/api/runs/…</c>), query
+/// parameters and body. Hosts build one in a line from their own request type.
 /// </summary>
 public sealed record ApiRequest
 {
@@ -29,6 +29,12 @@ public sealed record ApiRequest
 
     /// <summary>Query parameters by case-insensitive name.</summary>
     public IReadOnlyDictionary<string, string?> Query { get; }
+
+    /// <summary>The request body (empty for GET).</summary>
+    public ReadOnlyMemory<byte> Body { get; init; }
+
+    /// <summary>The body's media type, e.g. <c>application/json</c> or <c>text/csv</c>; null when absent.</summary>
+    public string? ContentType { get; init; }
 
     /// <summary>A GET request for <paramref name="pathAndQuery"/> such as <c>/api/lineage?nodeId=…&amp;depth=5</c>.</summary>
     public static ApiRequest Get(string pathAndQuery)

@@ -11,7 +11,13 @@ public static class ApiRoutes
     /// <summary><c>GET /api/lineage?nodeId=&amp;direction=upstream|downstream|both&amp;depth=&amp;budget=</c>: graph traversal.</summary>
     public const string Lineage = "lineage";
 
-    /// <summary><c>GET /api/runs/{runId}</c>: run summary.</summary>
+    /// <summary>
+    /// <c>POST /api/runs</c>: start a run from a blob reference (JSON body) or an uploaded events file (CSV or JSON-lines body);
+    /// 202 for a new run, 200 with the existing run for a blob version that already has one.
+    /// </summary>
+    public const string Runs = "runs";
+
+    /// <summary><c>GET /api/runs/{runId}</c>: run summary, with the orchestration's live status where the host runs one.</summary>
     public const string Run = "runs/{runId}";
 
     /// <summary><c>GET /api/runs/{runId}/openlineage[?format=ndjson]</c>: the run tree's OpenLineage events.</summary>

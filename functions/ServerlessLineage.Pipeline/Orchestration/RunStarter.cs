@@ -47,6 +47,9 @@ public sealed class RunStarter
         _time = timeProvider ?? TimeProvider.System;
     }
 
+    /// <summary>Container whose newest blob is a run's catalog.</summary>
+    public string CatalogContainer => _options.CatalogContainer;
+
     /// <summary>
     /// Starts (or finds) the run for one version of an events blob. <paramref name="catalog"/> null: the newest blob of the
     /// catalog container, pinned by its ETag. Throws <see cref="PipelineInputException"/> when there is no catalog or the

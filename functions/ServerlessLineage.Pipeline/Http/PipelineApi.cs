@@ -13,7 +13,7 @@ namespace ServerlessLineage.Pipeline.Http;
 
 /// <summary>
 /// The whole HTTP API of a host that runs the pipeline: <c>POST /api/runs</c> starts (or finds) a run, <c>GET /api/runs/{runId}</c>
-/// adds the orchestration's live status to the lineage run summary, and every other route is <see cref="LineageApi"/>'s. The
+/// adds the orchestration's live status (<c>live</c>) to the lineage run summary, and every other route is <see cref="LineageApi"/>'s. The
 /// Functions app and the local host serve it unchanged.
 /// </summary>
 public sealed class PipelineApi
@@ -126,7 +126,7 @@ public sealed class PipelineApi
         return ApiResponse.Json(json, start.AlreadyExisted ? HttpStatusCode.OK : HttpStatusCode.Accepted);
     }
 
-    /// <summary><c>GET /api/runs/{runId}</c>: the lineage run summary plus an <c>orchestration</c> object (state, stage, figures).</summary>
+    /// <summary><c>GET /api/runs/{runId}</c>: the lineage run summary plus a <c>live</c> object: the durable orchestration's state, stage and figures.</summary>
     public async Task<ApiResponse> GetRunAsync(ApiRequest request, string runId, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(request);
@@ -143,7 +143,7 @@ public sealed class PipelineApi
         }
 
         var json = JsonNode.Parse(summary.Body.Span)!.AsObject();
-        json["orchestration"] = await DescribeInstanceAsync(instanceId, cancellationToken);
+        json["live"] = await DescribeInstanceAsync(instanceId, cancellationToken);
         return ApiResponse.Json(json);
     }
 

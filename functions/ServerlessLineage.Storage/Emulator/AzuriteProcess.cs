@@ -35,6 +35,9 @@ public sealed partial class AzuriteProcess : IAsyncDisposable
         TablePort = tablePort;
     }
 
+    /// <summary>The Azurite (node) process id.</summary>
+    public int ProcessId => _process.Id;
+
     public int BlobPort { get; }
 
     public int QueuePort { get; }

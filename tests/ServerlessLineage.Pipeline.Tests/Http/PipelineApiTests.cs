@@ -124,7 +124,7 @@ public sealed class PipelineApiTests(AzuriteFixture fixture) : IAsyncLifetime
             var response = await _api.HandleAsync(ApiRequest.Get(Field(start, "statusUrl")));
             Assert.Equal(HttpStatusCode.OK, response.Status);
             using var json = JsonDocument.Parse(response.Body);
-            Assert.True(json.RootElement.TryGetProperty("orchestration", out var found), response.BodyText);
+            Assert.True(json.RootElement.TryGetProperty("live", out var found), response.BodyText);
             orchestration = found.Clone();
             await Task.Delay(50);
         }

@@ -110,7 +110,8 @@ public static class WorkerProgram
 
         var state = new WorkerRunState(once);
         builder.Services.Configure<HostOptions>(host => host.ShutdownTimeout = worker.ShutdownTimeout);
-        builder.Services.AddSingleton(StorageClientFactory.CreateQueueServiceClient(storage));
+        builder.Services.AddSingleton(services => UndecodableJobMessages.CreateQueueServiceClient(
+            storage, worker, services.GetRequiredService<ILoggerFactory>().CreateLogger<UndecodableJobMessages>()));
         builder.Services.AddSingleton(Options.Create(worker));
         builder.Services.AddSingleton(TimeProvider.System);
         builder.Services.AddSingleton(state);

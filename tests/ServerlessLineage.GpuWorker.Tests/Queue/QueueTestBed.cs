@@ -49,7 +49,9 @@ internal sealed class QueueTestBed
             RetryDelay = TimeSpan.Zero,
         };
         configure?.Invoke(options);
-        var bed = new QueueTestBed(StorageClientFactory.CreateQueueServiceClient(new StorageOptions { ConnectionString = fixture.ConnectionString }), options);
+        var service = UndecodableJobMessages.CreateQueueServiceClient(
+            new StorageOptions { ConnectionString = fixture.ConnectionString }, options, NullLogger<UndecodableJobMessages>.Instance);
+        var bed = new QueueTestBed(service, options);
         await bed.Processor(new FakeTrainingJobHandler()).EnsureQueuesAsync(CancellationToken.None);
         return bed;
     }

@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using Azure.Storage.Queues;
 using ServerlessLineage.Core.Jobs;
 using ServerlessLineage.GpuWorker.Queue;
 using ServerlessLineage.Testing;
@@ -229,6 +230,23 @@ public sealed class TrainingJobQueueProcessorTests(AzuriteFixture fixture)
 
         Assert.Equal(QueueMessageOutcome.Unreadable, outcome);
         Assert.Equal(text, Assert.Single(await bed.PoisonedAsync()));
+        Assert.Empty(await bed.ResultsAsync());
+        Assert.Equal(0, await bed.JobCountAsync());
+    }
+
+    [Fact(Timeout = 60_000)]
+    public async Task ProcessNextAsync_MessageNotBase64_PoisonsItAndKeepsPolling()
+    {
+        var bed = await QueueTestBed.CreateAsync(fixture);
+        var unencoded = new QueueClient(fixture.ConnectionString, bed.Options.JobsQueue, new QueueClientOptions { MessageEncoding = QueueMessageEncoding.None });
+        await unencoded.SendMessageAsync("{not base64}");
+        var handler = new FakeTrainingJobHandler();
+
+        var outcome = await bed.Processor(handler).ProcessNextAsync(CancellationToken.None);
+
+        Assert.Equal(QueueMessageOutcome.Empty, outcome);
+        Assert.Equal(0, handler.Calls);
+        Assert.Equal("{not base64}", Assert.Single(await bed.PoisonedAsync()));
         Assert.Empty(await bed.ResultsAsync());
         Assert.Equal(0, await bed.JobCountAsync());
     }

@@ -53,11 +53,20 @@ public static class StorageClientFactory
     /// A queue service client over the connection string, or over <see cref="StorageOptions.QueueServiceUri"/> with
     /// <paramref name="credential"/>. Messages are Base64-encoded, the encoding the Functions queue trigger expects.
     /// </summary>
-    public static QueueServiceClient CreateQueueServiceClient(StorageOptions options, TokenCredential? credential = null)
+    public static QueueServiceClient CreateQueueServiceClient(StorageOptions options, TokenCredential? credential = null) =>
+        CreateQueueServiceClient(options, configure: null, credential);
+
+    /// <summary>
+    /// As <see cref="CreateQueueServiceClient(StorageOptions, TokenCredential?)"/>, letting <paramref name="configure"/> adjust the
+    /// client options first, e.g. to handle <see cref="QueueClientOptions.MessageDecodingFailed"/> (a message that is not Base64,
+    /// which receiving otherwise throws on every delivery).
+    /// </summary>
+    public static QueueServiceClient CreateQueueServiceClient(StorageOptions options, Action<QueueClientOptions>? configure, TokenCredential? credential = null)
     {
         ArgumentNullException.ThrowIfNull(options);
         options.EnsureValid();
         var clientOptions = new QueueClientOptions { MessageEncoding = QueueMessageEncoding.Base64 };
+        configure?.Invoke(clientOptions);
         if (!string.IsNullOrWhiteSpace(options.ConnectionString))
         {
             return new QueueServiceClient(options.ConnectionString, clientOptions);

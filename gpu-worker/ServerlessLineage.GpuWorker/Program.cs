@@ -1,2 +1,3 @@
-// The generic host is wired in the queue-processing step of issue 5.
-return 0;
+using ServerlessLineage.GpuWorker;
+
+return await WorkerProgram.RunAsync(args, Console.Out, Console.Error);

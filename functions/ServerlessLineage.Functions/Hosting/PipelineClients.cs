@@ -45,5 +45,5 @@ public sealed class PipelineClients
     public ResultRelay Relay(DurableTaskClient client) => new(client, _loggers.CreateLogger<ResultRelay>());
 
     /// <summary>The whole HTTP API (runs and lineage routes).</summary>
-    public PipelineApi Api(DurableTaskClient client) => new(_lineage, _store, client, Starter(client), _blobs, ContainerNames.RawEvents);
+    public PipelineApi Api(DurableTaskClient client) => new(_lineage, _store, client, Starter(client), _blobs, ContainerNames.RawEvents, ContainerNames.Uploads);
 }

@@ -32,8 +32,10 @@ public sealed class PipelineApi
     private readonly RunStarter _starter;
     private readonly BlobServiceClient _blobs;
     private readonly string _rawContainer;
+    private readonly string _uploadContainer;
 
-    public PipelineApi(LineageApi lineage, ILineageStore store, DurableTaskClient client, RunStarter starter, BlobServiceClient blobs, string rawContainer = ContainerNames.RawEvents)
+    public PipelineApi(LineageApi lineage, ILineageStore store, DurableTaskClient client, RunStarter starter, BlobServiceClient blobs,
+        string rawContainer = ContainerNames.RawEvents, string uploadContainer = ContainerNames.Uploads)
     {
         ArgumentNullException.ThrowIfNull(lineage);
         ArgumentNullException.ThrowIfNull(store);
@@ -46,6 +48,7 @@ public sealed class PipelineApi
         _starter = starter;
         _blobs = blobs;
         _rawContainer = rawContainer;
+        _uploadContainer = uploadContainer;
     }
 
     /// <summary>Dispatches any request under <c>/api/</c>.</summary>
@@ -181,7 +184,7 @@ public sealed class PipelineApi
 
         if (request.Body.Length > MaxUploadBytes)
         {
-            throw ApiParameters.Invalid("body", $"The events file is {request.Body.Length:N0} bytes; upload files over {MaxUploadBytes:N0} bytes to the '{_rawContainer}' container instead.");
+            throw ApiParameters.Invalid("body", $"The events file is {request.Body.Length:N0} bytes; upload files over {MaxUploadBytes:N0} bytes to the '{_rawContainer}' container instead (the upload starts the run).");
         }
 
         var extension = media is "text/csv" ? ".csv" : ".jsonl";
@@ -191,9 +194,10 @@ public sealed class PipelineApi
             throw ApiParameters.Invalid("name", "'name' is a plain file name of at most 200 characters.");
         }
 
-        // Content-addressed, so posting the same file twice names the same blob version and finds the same run.
+        // Content-addressed, so posting the same file twice names the same blob version and finds the same run. Stored outside the
+        // raw-events container, so the blob trigger does not also start it (with default settings instead of the posted ones).
         var hash = Convert.ToHexStringLower(SHA256.HashData(request.Body.Span))[..16];
-        var container = _blobs.GetBlobContainerClient(_rawContainer);
+        var container = _blobs.GetBlobContainerClient(_uploadContainer);
         await container.CreateIfNotExistsAsync(cancellationToken: cancellationToken);
         var blob = container.GetBlobClient($"uploads/{hash}/{name}");
         try
@@ -205,7 +209,7 @@ public sealed class PipelineApi
             // The same bytes were uploaded before: that version's run is the one to return.
         }
 
-        return await _starter.CurrentVersionAsync(_rawContainer, blob.Name, cancellationToken);
+        return await _starter.CurrentVersionAsync(_uploadContainer, blob.Name, cancellationToken);
     }
 
     private static RunSettings SettingsFromQuery(ApiRequest request) => new()

@@ -4,6 +4,9 @@ namespace ServerlessLineage.Storage.Blobs;
 public static class ContainerNames
 {
     public const string RawEvents = "raw-events";
+
+    /// <summary>Events files posted to <c>POST /api/runs</c> (not watched by the blob trigger: the request starts their run).</summary>
+    public const string Uploads = "uploads";
     public const string Catalog = "catalog";
     public const string Datasets = "datasets";
     public const string Quarantine = "quarantine";

@@ -23,6 +23,7 @@ public sealed class PipelineApiTests(AzuriteFixture fixture) : IAsyncLifetime
 
     private readonly BlobServiceClient _blobs = new(fixture.ConnectionString);
     private readonly string _raw = AzuriteFixture.UniqueContainerName("raw");
+    private readonly string _uploads = AzuriteFixture.UniqueContainerName("uploads");
     private readonly InMemoryLineageStore _store = new();
     private readonly FakePipelineActivities _activities = new();
     private DurableTaskTestHost _host = null!;
@@ -36,7 +37,7 @@ public sealed class PipelineApiTests(AzuriteFixture fixture) : IAsyncLifetime
         await catalog.CreateIfNotExistsAsync();
         await catalog.GetBlobClient("catalog.csv").UploadAsync(BinaryData.FromString("item_id,title\ni-1,Shoe\n"));
         var pseudonymizer = new Pseudonymizer(new byte[32]);
-        _api = new PipelineApi(new LineageApi(_store, pseudonymizer), _store, _host.Client, new RunStarter(_host.Client, _blobs, options), _blobs, _raw);
+        _api = new PipelineApi(new LineageApi(_store, pseudonymizer), _store, _host.Client, new RunStarter(_host.Client, _blobs, options), _blobs, _raw, _uploads);
     }
 
     public async Task DisposeAsync() => await _host.DisposeAsync();
@@ -73,9 +74,10 @@ public sealed class PipelineApiTests(AzuriteFixture fixture) : IAsyncLifetime
         Assert.NotEqual(Field(first, "runId"), Field(other, "runId"));
         using var json = JsonDocument.Parse(first.Body);
         var blob = json.RootElement.GetProperty("events").GetProperty("blob").GetString()!;
+        Assert.Equal(_uploads, json.RootElement.GetProperty("events").GetProperty("container").GetString());
         Assert.StartsWith("uploads/", blob, StringComparison.Ordinal);
         Assert.EndsWith("/shop.csv", blob, StringComparison.Ordinal);
-        Assert.Equal(Csv, (await _blobs.GetBlobContainerClient(_raw).GetBlobClient(blob).DownloadContentAsync()).Value.Content.ToString());
+        Assert.Equal(Csv, (await _blobs.GetBlobContainerClient(_uploads).GetBlobClient(blob).DownloadContentAsync()).Value.Content.ToString());
     }
 
     [Theory(Timeout = Timeout)]

@@ -97,6 +97,27 @@ public sealed class LocalDurableRuntime : IAsyncDisposable
     }
 
     /// <summary>
+    /// Waits until the orchestration completes, fails or is terminated, polling its status every <paramref name="pollInterval"/>
+    /// (default 100 ms). The client's own <c>WaitForInstanceCompletionAsync</c> works too, but the Azure Storage backend answers it
+    /// by polling every 2 s, which dominates short runs (a 3-activity chain: ~0.3 s of work, ~2 s to notice).
+    /// </summary>
+    public async Task<OrchestrationMetadata> WaitForCompletionAsync(string instanceId, TimeSpan? pollInterval = null, CancellationToken cancellationToken = default)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(instanceId);
+        var interval = pollInterval ?? TimeSpan.FromMilliseconds(100);
+        while (true)
+        {
+            var state = await Client.GetInstanceAsync(instanceId, getInputsAndOutputs: true, cancellationToken);
+            if (state is { RuntimeStatus: OrchestrationRuntimeStatus.Completed or OrchestrationRuntimeStatus.Failed or OrchestrationRuntimeStatus.Terminated })
+            {
+                return state;
+            }
+
+            await Task.Delay(interval, cancellationToken);
+        }
+    }
+
+    /// <summary>
     /// Stops the worker, then the sidecar, then the backend (which gives up its partition lease). Work in flight is abandoned
     /// after <see cref="LocalDurableOptions.ShutdownTimeout"/> and re-delivered to the next runtime on the task hub.
     /// </summary>

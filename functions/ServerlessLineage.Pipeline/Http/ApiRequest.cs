@@ -2,7 +2,7 @@ namespace ServerlessLineage.Pipeline.Http;
 
 /// <summary>
 /// An HTTP request as the API handlers see it, whichever host received it: method, path (e.g. <c>/api/runs/…</c>), query
-/// parameters and body. Hosts build one in a line from their own request type.
+/// parameters and, for uploads, the body and its content type. Hosts build one in a line from their own request type.
 /// </summary>
 public sealed record ApiRequest
 {
@@ -30,10 +30,10 @@ public sealed record ApiRequest
     /// <summary>Query parameters by case-insensitive name.</summary>
     public IReadOnlyDictionary<string, string?> Query { get; }
 
-    /// <summary>The request body (empty for GET).</summary>
+    /// <summary>The request body (e.g. an uploaded events file for <c>POST /api/runs</c>); empty for GET requests.</summary>
     public ReadOnlyMemory<byte> Body { get; init; }
 
-    /// <summary>The body's media type, e.g. <c>application/json</c> or <c>text/csv</c>; null when absent.</summary>
+    /// <summary>The body's media type as the client sent it (<c>Content-Type</c>), or null when it sent none.</summary>
     public string? ContentType { get; init; }
 
     /// <summary>A GET request for <paramref name="pathAndQuery"/> such as <c>/api/lineage?nodeId=…&amp;depth=5</c>.</summary>

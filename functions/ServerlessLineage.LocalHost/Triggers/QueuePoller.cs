@@ -11,7 +11,7 @@ namespace ServerlessLineage.LocalHost.Triggers;
 /// Stands in for the Functions queue trigger in the local host, with its semantics: a message is handed to the handler as text
 /// and deleted when the handler succeeds; when the handler throws, the message becomes visible again (after
 /// <see cref="QueuePollerOptions.RetryDelay"/>); after <see cref="QueuePollerOptions.MaxDequeueCount"/> deliveries it moves to
-/// <c>&lt;queue&gt;-poison</c>. Use a queue service client from <see cref="StorageClientFactory.CreateQueueServiceClient"/> (Base64
+/// <c>&lt;queue&gt;-poison</c>. Use a queue service client from <see cref="StorageClientFactory.CreateQueueServiceClient(StorageOptions, Azure.Core.TokenCredential?)"/> (Base64
 /// messages, as the Functions trigger and the GPU worker write them). Delivery is at least once: the handler must be idempotent.
 /// </summary>
 public sealed class QueuePoller

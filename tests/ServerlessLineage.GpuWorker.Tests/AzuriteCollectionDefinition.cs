@@ -1,0 +1,7 @@
+using ServerlessLineage.Testing;
+
+namespace ServerlessLineage.GpuWorker.Tests;
+
+/// <summary>One Azurite for every test class of this assembly.</summary>
+[CollectionDefinition(TestCollections.Azurite)]
+public sealed class AzuriteCollectionDefinition : ICollectionFixture<AzuriteFixture>;

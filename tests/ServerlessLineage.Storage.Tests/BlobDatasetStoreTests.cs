@@ -35,6 +35,25 @@ public sealed class BlobDatasetStoreTests(AzuriteFixture fixture)
     }
 
     [Fact(Timeout = 60_000)]
+    public async Task UploadBlobAsync_ExactName_IsWriteOnceAndAcceptsTheSameBytesAgain()
+    {
+        var container = await fixture.CreateContainerAsync("models");
+        var bytes = Bytes(seed: 11, length: 4_000);
+
+        var first = await _store.UploadBlobAsync(container.Name, "runs/r1/model.safetensors", new MemoryStream(bytes));
+        var etag = (await BlobOf(first).GetPropertiesAsync()).Value.ETag;
+        var again = await _store.UploadBlobAsync(container.Name, "runs/r1/model.safetensors", new MemoryStream(bytes));
+        var conflict = await Assert.ThrowsAsync<BlobContentConflictException>(
+            () => _store.UploadBlobAsync(container.Name, "runs/r1/model.safetensors", new MemoryStream(Bytes(seed: 12, length: 4_000))));
+
+        Assert.Equal((container.Name, "runs/r1/model.safetensors", "runs/r1/model.safetensors", bytes.LongLength), (first.Container, first.BlobName, first.Name, first.Length));
+        Assert.Equal(Convert.ToHexStringLower(SHA256.HashData(bytes)), first.Sha256.Hex);
+        Assert.Equal(first, again);
+        Assert.Equal(etag, (await BlobOf(first).GetPropertiesAsync()).Value.ETag);
+        Assert.Contains("runs/r1/model.safetensors", conflict.Message, StringComparison.Ordinal);
+    }
+
+    [Fact(Timeout = 60_000)]
     public async Task DownloadToAsync_UploadedVersion_ReturnsSameBytes()
     {
         var bytes = Bytes(seed: 2, length: 300_000);

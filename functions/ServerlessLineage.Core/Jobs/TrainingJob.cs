@@ -41,6 +41,21 @@ public sealed record TrainingJob
     /// <summary>Most self-influential training examples reported as suspicious-row findings.</summary>
     public int SuspiciousRows { get; init; } = 50;
 
+    /// <summary>
+    /// Evaluation contexts (subjects, in subject order) that get recommendations; null: every one. A cap keeps scoring every
+    /// candidate item per context affordable for a pretrained configuration on a CPU.
+    /// </summary>
+    public int? RecommendedContexts { get; init; }
+
+    /// <summary>
+    /// Recommended contexts whose top recommendations are explained (Integrated Gradients and TracIn), the first ones in subject
+    /// order; 0 explains none. Explaining costs ~0.5 s per recommendation for MiniLM on a CPU, so it is capped separately.
+    /// </summary>
+    public int ExplainedContexts { get; init; } = 20;
+
+    /// <summary>Top recommendations explained per explained context (1 explains the best item only); at most <see cref="TopK"/>.</summary>
+    public int ExplainedRanks { get; init; } = 1;
+
     /// <summary>Blob container and folder the worker writes its artifacts and <c>manifest.json</c> to.</summary>
     public required string OutputContainer { get; init; }
 
@@ -83,6 +98,21 @@ public sealed record TrainingJob
             {
                 errors.Add($"{name} is at least 1; got {value}.");
             }
+        }
+
+        if (RecommendedContexts is < 1)
+        {
+            errors.Add($"recommendedContexts is at least 1 when set; got {RecommendedContexts}.");
+        }
+
+        if (ExplainedContexts < 0)
+        {
+            errors.Add($"explainedContexts is at least 0; got {ExplainedContexts}.");
+        }
+
+        if (ExplainedRanks < 1 || ExplainedRanks > TopK)
+        {
+            errors.Add($"explainedRanks is between 1 and topK ({TopK}); got {ExplainedRanks}.");
         }
 
         if (LearningRate is { } rate && !(rate > 0 && double.IsFinite(rate)))

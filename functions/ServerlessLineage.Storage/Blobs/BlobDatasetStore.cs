@@ -95,6 +95,31 @@ public sealed class BlobDatasetStore
     }
 
     /// <summary>
+    /// Stores the bytes of <paramref name="content"/> at exactly <paramref name="blobName"/> in <paramref name="container"/> (which
+    /// must exist), write-once: storing identical content again succeeds, different content throws
+    /// <see cref="BlobContentConflictException"/>. For artifacts whose names the caller chooses (a training job's output folder);
+    /// the version's OpenLineage name is the blob path.
+    /// </summary>
+    public async Task<DatasetVersionRef> UploadBlobAsync(
+        string container, string blobName, Stream content, CancellationToken cancellationToken = default)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(container);
+        ArgumentException.ThrowIfNullOrWhiteSpace(blobName);
+        ArgumentNullException.ThrowIfNull(content);
+        await using var source = await HashedSource.CreateAsync(content, cancellationToken);
+        return await PutOnceAsync(container, blobName, blobName, source, isContentAddressed: false, ensureContainers: false, cancellationToken);
+    }
+
+    /// <summary>Stores a local file at exactly <paramref name="blobName"/> (see <see cref="UploadBlobAsync"/>).</summary>
+    public async Task<DatasetVersionRef> UploadBlobFileAsync(
+        string container, string blobName, string path, CancellationToken cancellationToken = default)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(path);
+        await using var file = OpenRead(path);
+        return await UploadBlobAsync(container, blobName, file, cancellationToken);
+    }
+
+    /// <summary>
     /// Copies a version's bytes into <paramref name="destination"/>, then verifies length and SHA-256, throwing
     /// <see cref="DatasetIntegrityException"/> on mismatch; the destination then holds unverified bytes and must be discarded.
     /// </summary>
@@ -157,11 +182,16 @@ public sealed class BlobDatasetStore
         }
     }
 
-    private async Task<DatasetVersionRef> PutOnceAsync(
+    private Task<DatasetVersionRef> PutOnceAsync(
         string container, string blobName, string lineageName, HashedSource source, bool isContentAddressed,
         CancellationToken cancellationToken)
+        => PutOnceAsync(container, blobName, lineageName, source, isContentAddressed, ensureContainers: true, cancellationToken);
+
+    private async Task<DatasetVersionRef> PutOnceAsync(
+        string container, string blobName, string lineageName, HashedSource source, bool isContentAddressed, bool ensureContainers,
+        CancellationToken cancellationToken)
     {
-        if (!_containersEnsured)
+        if (ensureContainers && !_containersEnsured)
         {
             await EnsureContainersAsync(cancellationToken);
         }

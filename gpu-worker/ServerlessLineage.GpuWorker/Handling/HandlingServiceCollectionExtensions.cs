@@ -1,25 +1,37 @@
+using Azure.Storage.Blobs;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Options;
+using ServerlessLineage.Storage;
 
 namespace ServerlessLineage.GpuWorker.Handling;
 
-/// <summary>
-/// Registers the training job handler. PLACEHOLDER of the queue-processing branch: the job-execution branch replaces this file
-/// with the real registration; until then every job fails with <see cref="NotImplementedException"/>.
-/// </summary>
+/// <summary>Registers the training-job handler and what it needs, in one call from the host's start-up.</summary>
 public static class HandlingServiceCollectionExtensions
 {
+    /// <summary>
+    /// Registers <see cref="ITrainingJobHandler"/> as <see cref="BlobTrainingJobHandler"/>, its options from section
+    /// <see cref="TrainingJobHandlerOptions.SectionName"/> (validated at start-up), and a <see cref="BlobServiceClient"/> from
+    /// section <see cref="StorageOptions.SectionName"/> unless one is registered already.
+    /// </summary>
     public static IServiceCollection AddTrainingJobHandler(this IServiceCollection services, IConfiguration configuration)
     {
         ArgumentNullException.ThrowIfNull(services);
         ArgumentNullException.ThrowIfNull(configuration);
-        services.AddSingleton<ITrainingJobHandler, NotImplementedTrainingJobHandler>();
+        services.AddOptions<TrainingJobHandlerOptions>()
+            .Bind(configuration.GetSection(TrainingJobHandlerOptions.SectionName))
+            .Validate(o => o.Validate().Count == 0, $"Invalid {TrainingJobHandlerOptions.SectionName} options: threads >= 1, a device (auto, cpu, cuda or cuda:N), a model name without '@' or ':'.")
+            .ValidateOnStart();
+        services.TryAddSingleton(_ =>
+        {
+            var storage = configuration.GetSection(StorageOptions.SectionName).Get<StorageOptions>() ?? new StorageOptions();
+            return StorageClientFactory.CreateBlobServiceClient(storage);
+        });
+        services.TryAddSingleton<ITrainingJobHandler>(provider => new BlobTrainingJobHandler(
+            provider.GetRequiredService<BlobServiceClient>(),
+            provider.GetRequiredService<IOptions<TrainingJobHandlerOptions>>(),
+            provider.GetService<Microsoft.Extensions.Logging.ILogger<BlobTrainingJobHandler>>()));
         return services;
-    }
-
-    private sealed class NotImplementedTrainingJobHandler : ITrainingJobHandler
-    {
-        public Task<Core.Datasets.DatasetVersionRef> HandleAsync(Core.Jobs.TrainingJob job, IProgress<string>? progress, CancellationToken cancellationToken) =>
-            throw new NotImplementedException("Training job execution is not part of this build (placeholder handler).");
     }
 }

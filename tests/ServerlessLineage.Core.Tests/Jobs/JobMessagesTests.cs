@@ -79,4 +79,42 @@ public sealed class JobMessagesTests
 
         Assert.Throws<JobMessageException>(() => JobMessages.ParseResult(json));
     }
+
+    [Fact]
+    public void ParseJob_WithoutExplanationFields_TakesTheDefaults()
+    {
+        var json = JobMessages.Serialize(Job());
+        var node = System.Text.Json.Nodes.JsonNode.Parse(json)!.AsObject();
+        node.Remove("recommendedContexts");
+        node.Remove("explainedContexts");
+        node.Remove("explainedRanks");
+
+        var job = JobMessages.ParseJob(node.ToJsonString());
+
+        Assert.Null(job.RecommendedContexts);
+        Assert.Equal(20, job.ExplainedContexts);
+        Assert.Equal(1, job.ExplainedRanks);
+    }
+
+    [Fact]
+    public void ParseJob_ExplanationFields_RoundTrip()
+    {
+        var job = Job() with { RecommendedContexts = 50, ExplainedContexts = 0, ExplainedRanks = 3 };
+
+        Assert.Equal(job, JobMessages.ParseJob(JobMessages.Serialize(job)));
+    }
+
+    [Theory]
+    [InlineData(0, 20, 1, "recommendedContexts")]
+    [InlineData(null, -1, 1, "explainedContexts")]
+    [InlineData(null, 20, 0, "explainedRanks")]
+    [InlineData(null, 20, 11, "explainedRanks")]
+    public void Validate_ExplanationFieldOutOfRange_NamesTheField(int? recommended, int explained, int ranks, string field)
+    {
+        var job = Job() with { RecommendedContexts = recommended, ExplainedContexts = explained, ExplainedRanks = ranks };
+
+        var error = Assert.Single(job.Validate());
+
+        Assert.Contains(field, error, StringComparison.Ordinal);
+    }
 }

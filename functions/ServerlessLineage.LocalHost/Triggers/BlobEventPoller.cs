@@ -52,7 +52,7 @@ public sealed class BlobEventPoller
         _logger = (ILogger?)logger ?? NullLogger.Instance;
     }
 
-    /// <summary>Polls until <paramref name="cancellationToken"/> is cancelled; a failed poll is logged and retried.</summary>
+    /// <summary>Polls until <paramref name="cancellationToken"/> is cancelled (then returns); a failed poll is logged and retried.</summary>
     public async Task RunAsync(CancellationToken cancellationToken)
     {
         while (!cancellationToken.IsCancellationRequested)
@@ -61,8 +61,13 @@ public sealed class BlobEventPoller
             {
                 await PollOnceAsync(cancellationToken);
             }
-            catch (RequestFailedException e)
+            catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
             {
+                return;
+            }
+            catch (Exception e) when (e is RequestFailedException or AggregateException or HttpRequestException)
+            {
+                // Storage unreachable or refusing (after the SDK's own retries, which end in an AggregateException): try later.
                 _logger.BlobPollFailed(e, _options.ContainerName, (long)_options.PollInterval.TotalMilliseconds);
             }
 

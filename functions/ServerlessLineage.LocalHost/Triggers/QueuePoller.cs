@@ -50,7 +50,10 @@ public sealed class QueuePoller
     /// <summary>Where messages go after too many failed deliveries.</summary>
     public string PoisonQueueName => _poison.Name;
 
-    /// <summary>Receives until <paramref name="cancellationToken"/> is cancelled; pauses only when the queue was empty.</summary>
+    /// <summary>
+    /// Receives until <paramref name="cancellationToken"/> is cancelled (then returns); pauses only when the queue was empty. A
+    /// failed receive is logged and retried.
+    /// </summary>
     public async Task RunAsync(CancellationToken cancellationToken)
     {
         while (!cancellationToken.IsCancellationRequested)
@@ -60,8 +63,13 @@ public sealed class QueuePoller
             {
                 result = await PollOnceAsync(cancellationToken);
             }
-            catch (RequestFailedException e)
+            catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
             {
+                return;
+            }
+            catch (Exception e) when (e is RequestFailedException or AggregateException or HttpRequestException)
+            {
+                // Storage unreachable or refusing (after the SDK's own retries, which end in an AggregateException): try later.
                 _logger.QueuePollFailed(e, QueueName, (long)_options.PollInterval.TotalMilliseconds);
             }
 

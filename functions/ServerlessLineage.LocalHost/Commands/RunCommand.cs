@@ -85,7 +85,8 @@ internal static class RunCommand
         }
 
         var wall = Stopwatch.StartNew();
-        using var loggerFactory = LoggerFactory.Create(b => b.AddSimpleConsole(o => o.SingleLine = true).SetMinimumLevel(LogLevel.Warning));
+        using var loggerFactory = LoggerFactory.Create(b => b.AddSimpleConsole(o => o.SingleLine = true).SetMinimumLevel(LogLevel.Warning)
+            .AddFilter("DurableTask", LogLevel.Error).AddFilter("Microsoft.DurableTask", LogLevel.Error).AddFilter("Microsoft.AspNetCore", LogLevel.Error));
         await using var storage = await LocalStorage.OpenAsync(arguments.Storage, stderr, cancellationToken);
         await stderr.WriteLineAsync($"run: storage is {storage.Description}");
         await using var host = await LocalPipelineHost.StartAsync(

@@ -93,8 +93,11 @@ public sealed class ModelLineageRecorder
                 .Add(modelId, recommendation.Id, EdgeKind.GeneratedBy);
         }
 
-        // Model versions are named, not content-addressed: another description under the same name is a real conflict.
-        await _writer.WriteGraphAsync(batch, [], cancellationToken);
+        // A version named by its weights' SHA-256 is content-addressed: the same bytes trained again (same examples, seed and
+        // settings, in another run) are the same version, so the stored description stays and this run's edges are added. A
+        // version named otherwise is a name: another description under it is a real conflict.
+        var contentAddressed = string.Equals(model.Model.Version, "sha256:" + model.Model.ArtifactSha256.Hex, StringComparison.OrdinalIgnoreCase);
+        await _writer.WriteGraphAsync(batch, contentAddressed ? [modelId] : [], cancellationToken);
         await _store.WriteRecommendationsAsync([.. model.Recommendations], cancellationToken);
         await _store.WriteAttributionsAsync([.. model.Attributions], cancellationToken);
         await _store.WriteFindingsAsync([.. model.Findings], cancellationToken);

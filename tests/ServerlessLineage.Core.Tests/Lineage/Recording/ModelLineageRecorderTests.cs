@@ -168,6 +168,33 @@ public sealed partial class ModelLineageRecorderTests(PreparedShopLineage shop) 
     }
 
     [Fact(Timeout = Timeout)]
+    public async Task RecordModelAsync_ContentAddressedVersionTrainedAgainByAnotherRun_KeepsTheVersionAndLinksBothRuns()
+    {
+        var store = await shop.RecordDataPlaneAsync();
+        var weights = Sha256Digest.Compute("identical weights"u8);
+        var first = shop.SyntheticModel();
+        first = first with { Model = first.Model with { Version = "sha256:" + weights.Hex, ArtifactSha256 = weights } };
+        first = first with { Recommendations = [.. first.Recommendations.Select(r => r with { ModelVersion = first.Model.Id })], Attributions = [], Findings = [] };
+        var later = TimeSpan.FromHours(3);
+        var second = first with
+        {
+            RootRunId = RunIds.FromInstanceId("another-upload-of-the-same-file"),
+            Model = first.Model with { ArtifactUri = "https://devstoreaccount1.blob.core.windows.net/models/runs/other/model.safetensors" },
+            Training = first.Training with { Timing = new ActivityTiming(first.Training.Timing.StartedAt + later, first.Training.Timing.EndedAt + later) },
+            Recording = new ActivityTiming(first.Recording.StartedAt + later, first.Recording.EndedAt + later),
+        };
+        await new ModelLineageRecorder(store).RecordModelAsync(first);
+        var stored = await store.GetNodeAsync(first.Model.Id);
+
+        await new ModelLineageRecorder(store).RecordModelAsync(second);
+
+        Assert.Equal(stored, await store.GetNodeAsync(first.Model.Id));
+        var producers = (await store.GetEdgesAsync(first.Model.Id, TraversalDirection.Upstream)).Where(e => e.Kind == EdgeKind.Produced).Select(e => e.Upstream).ToHashSet();
+        Assert.Equal(new HashSet<NodeId> { NodeId.Run(first.TrainingRunId), NodeId.Run(second.TrainingRunId) }, producers);
+        Assert.Equal(RunState.Completed, (await store.GetRunAsync(second.RecordingRunId))!.State);
+    }
+
+    [Fact(Timeout = Timeout)]
     public async Task RecordModelAsync_ExampleOrdinalPastTheExamples_ThrowsBeforeWriting()
     {
         var store = await shop.RecordDataPlaneAsync();

@@ -276,8 +276,15 @@ internal static class RunCommand
         return json;
     }
 
+    // The node id is what `lineage trace` and the API's lineage routes take, so the summary names each version the way they do.
     private static JsonObject Version(Core.Datasets.DatasetVersionRef version) =>
-        new() { ["blob"] = $"{version.Container}/{version.BlobName}", ["version"] = version.Version, ["bytes"] = version.Length };
+        new()
+        {
+            ["blob"] = $"{version.Container}/{version.BlobName}",
+            ["version"] = version.Version,
+            ["bytes"] = version.Length,
+            ["nodeId"] = NodeId.DatasetVersion(version).ToString(),
+        };
 
     private static void WriteText(JsonObject summary, TextWriter output)
     {

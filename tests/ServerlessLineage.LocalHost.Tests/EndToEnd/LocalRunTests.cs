@@ -6,6 +6,7 @@ using ServerlessLineage.Core.Examples;
 using ServerlessLineage.Core.Lineage.Graph;
 using ServerlessLineage.Core.Lineage.Queries;
 using ServerlessLineage.Core.Lineage.Runs;
+using Xunit.Abstractions;
 
 namespace ServerlessLineage.LocalHost.Tests.EndToEnd;
 
@@ -14,13 +15,14 @@ namespace ServerlessLineage.LocalHost.Tests.EndToEnd;
 /// then the lineage it recorded, read through the query commands and the store. One run is shared by every test
 /// (<see cref="LocalRunFixture"/>); the second and the failing runs reuse its storage and state folder.
 /// </summary>
-public sealed partial class LocalRunTests(LocalRunFixture fixture) : IClassFixture<LocalRunFixture>
+public sealed partial class LocalRunTests(LocalRunFixture fixture, ITestOutputHelper output) : IClassFixture<LocalRunFixture>
 {
     private const int Timeout = 300_000;
 
     [Fact]
     public void Run_GeneratedData_CompletesWithConsistentFiguresAndVersions()
     {
+        output.WriteLine(fixture.FirstRun.Output); // the measured stage timings, for the record
         Assert.True(fixture.FirstRun.ExitCode == 0, fixture.FirstRun.Error);
         var summary = fixture.Summary;
         Assert.Equal("COMPLETED", summary.GetProperty("state").GetString());

@@ -85,7 +85,9 @@ internal static class RunCommand
         }
 
         var wall = Stopwatch.StartNew();
-        using var loggerFactory = LoggerFactory.Create(b => b.AddSimpleConsole(o => o.SingleLine = true).SetMinimumLevel(LogLevel.Warning)
+        // Log lines go to stderr with the progress, so that stdout holds only the summary (`--json` output stays parseable).
+        using var loggerFactory = LoggerFactory.Create(b => b.AddConsole(o => o.LogToStandardErrorThreshold = LogLevel.Trace)
+            .AddSimpleConsole(o => o.SingleLine = true).SetMinimumLevel(LogLevel.Warning)
             .AddFilter("DurableTask", LogLevel.Error).AddFilter("Microsoft.DurableTask", LogLevel.Error).AddFilter("Microsoft.AspNetCore", LogLevel.Error));
         await using var storage = await LocalStorage.OpenAsync(arguments.Storage, stderr, cancellationToken);
         await stderr.WriteLineAsync($"run: storage is {storage.Description}");
@@ -143,7 +145,7 @@ internal static class RunCommand
 
         if (final.RuntimeStatus != OrchestrationRuntimeStatus.Completed)
         {
-            await stderr.WriteLineAsync($"error: run {start.RunId} {final.RuntimeStatus.ToString().ToLowerInvariant()}: {final.FailureDetails?.ErrorMessage ?? "no reason recorded"}");
+            await stderr.WriteLineAsync($"error: run {start.RunId} {final.RuntimeStatus.ToString().ToLowerInvariant()}: {FailureReason(final) ?? "no reason recorded"}");
             return 1;
         }
 
@@ -223,6 +225,14 @@ internal static class RunCommand
         };
     }
 
+    /// <summary>
+    /// Why the run did not complete: the failure details when the backend returns them, else the orchestrator's own message in
+    /// its custom status (the Azure Storage backend behind the local sidecar returns a failed instance without failure details).
+    /// </summary>
+    private static string? FailureReason(OrchestrationMetadata final) =>
+        final.FailureDetails?.ErrorMessage
+        ?? (final.ReadCustomStatusAs<PipelineStatus>() is { Stage: PipelineStages.Failed, Message: { Length: > 0 } message } ? message : null);
+
     private static async Task<JsonObject> SummarizeAsync(LocalPipelineHost host, RunStart start, OrchestrationMetadata final, TimeSpan wall, CancellationToken cancellationToken)
     {
         var status = final.ReadCustomStatusAs<PipelineStatus>();
@@ -233,7 +243,7 @@ internal static class RunCommand
             ["runId"] = start.RunId.ToString("D"),
             ["instanceId"] = start.InstanceId,
             ["state"] = final.RuntimeStatus == OrchestrationRuntimeStatus.Completed ? "COMPLETED" : "FAILED",
-            ["error"] = final.FailureDetails?.ErrorMessage,
+            ["error"] = final.RuntimeStatus == OrchestrationRuntimeStatus.Completed ? null : FailureReason(final),
             ["wallSeconds"] = Math.Round(wall.TotalSeconds, 2),
             ["stageSeconds"] = JsonSerializer.SerializeToNode(status?.StageSeconds ?? new Dictionary<string, double>(), options),
             ["figures"] = JsonSerializer.SerializeToNode(status?.Figures ?? new Dictionary<string, double>(), options),
@@ -276,8 +286,15 @@ internal static class RunCommand
         return json;
     }
 
+    // The node id is what `lineage trace` and the API's lineage routes take, so the summary names each version the way they do.
     private static JsonObject Version(Core.Datasets.DatasetVersionRef version) =>
-        new() { ["blob"] = $"{version.Container}/{version.BlobName}", ["version"] = version.Version, ["bytes"] = version.Length };
+        new()
+        {
+            ["blob"] = $"{version.Container}/{version.BlobName}",
+            ["version"] = version.Version,
+            ["bytes"] = version.Length,
+            ["nodeId"] = NodeId.DatasetVersion(version).ToString(),
+        };
 
     private static void WriteText(JsonObject summary, TextWriter output)
     {

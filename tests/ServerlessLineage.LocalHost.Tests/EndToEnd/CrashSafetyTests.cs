@@ -31,13 +31,16 @@ public sealed partial class CrashSafetyTests(ITestOutputHelper output) : IDispos
     private const string TrainingStageLine = "training on the GPU worker";
 
     /// <summary>
-    /// The worker's queue lease, short so that a job held by a killed worker reappears within seconds (the default 60 s is for
-    /// Azure). The worker renews it while it trains, so a long job is not delivered twice.
+    /// Settings of the GPU worker: its queue lease short, so that a job held by a killed worker reappears within seconds (the
+    /// default 60 s is for Azure; the worker renews the lease while it trains, so a long job is not delivered twice); and its
+    /// information logs on (test.runsettings turns them off for the test process, and child processes inherit that), since the
+    /// tests watch for "Job … started, delivery 1".
     /// </summary>
-    private static readonly Dictionary<string, string> FastRedelivery = new()
+    private static readonly Dictionary<string, string> WorkerEnvironment = new()
     {
         ["Worker__VisibilityTimeout"] = "00:00:08",
         ["Worker__RenewalInterval"] = "00:00:03",
+        ["Logging__LogLevel__Default"] = "Information",
     };
 
     private readonly TempDirectory _folder = new("lineage-crash-");
@@ -62,7 +65,10 @@ public sealed partial class CrashSafetyTests(ITestOutputHelper output) : IDispos
         {
             startedLine = await crashed.WaitForLineAsync(l => l.Contains("run: started run ", StringComparison.Ordinal), timeout.Token);
             await crashed.WaitForLineAsync(l => l.Contains(TrainingStageLine, StringComparison.Ordinal), timeout.Token);
-            await WaitForWorkerJobAsync(Path.Combine(state, "logs", "gpu-worker.log"), crashed, timeout.Token);
+            await WaitForWorkerJobAsync(
+                Path.Combine(state, "logs", "gpu-worker.log"),
+                () => Task.FromResult(crashed.Process.HasExited ? $"the host exited with code {crashed.Process.ExitCode}:\n{crashed.Log}" : null),
+                timeout.Token);
         }
         finally
         {
@@ -109,7 +115,7 @@ public sealed partial class CrashSafetyTests(ITestOutputHelper output) : IDispos
                 StateDirectory = state,
                 StartWorker = true,
                 WorkerProgram = LineageBuild.WorkerProgram,
-                WorkerSettings = FastRedelivery,
+                WorkerSettings = WorkerEnvironment,
                 Announce = false,
             },
             NullLoggerFactory.Instance,
@@ -119,7 +125,11 @@ public sealed partial class CrashSafetyTests(ITestOutputHelper output) : IDispos
 
         var start = await host.Starter.StartAsync(eventsVersion, catalogVersion, new RunSettings { ModelConfiguration = "tiny", Epochs = 1 }, timeout.Token);
         var worker = host.Worker!;
-        await WaitForWorkerJobAsync(worker.LogPath, null, timeout.Token);
+        await WaitForWorkerJobAsync(worker.LogPath, async () =>
+        {
+            var instance = await host.Runtime.Client.GetInstanceAsync(start.InstanceId, getInputsAndOutputs: true, timeout.Token);
+            return instance is { IsCompleted: true } ? $"the run ended ({instance.RuntimeStatus}: {instance.FailureDetails?.ErrorMessage})" : null;
+        }, timeout.Token);
         worker.KillForTest();
         var killedAt = Stopwatch.StartNew();
         var final = await host.Runtime.Client.WaitForInstanceCompletionAsync(start.InstanceId, getInputsAndOutputs: true, timeout.Token);
@@ -131,7 +141,9 @@ public sealed partial class CrashSafetyTests(ITestOutputHelper output) : IDispos
         var outcome = final.ReadOutputAs<PipelineOutcome>()!;
         Assert.True(outcome.TrainingAttempts >= 2, $"training attempts {outcome.TrainingAttempts}\n{log}");
         Assert.Matches(@"succeeded on delivery [2-9]", log);
-        output.WriteLine($"worker kill -9 to run completed: {killToCompletion.TotalSeconds:F1} s (visibility timeout {FastRedelivery["Worker__VisibilityTimeout"]}); training attempts {outcome.TrainingAttempts}");
+        output.WriteLine($"worker kill -9 to run completed: {killToCompletion.TotalSeconds:F1} s (visibility timeout {WorkerEnvironment["Worker__VisibilityTimeout"]}); training attempts {outcome.TrainingAttempts}");
+        output.WriteLine("stages (s): " + string.Join(", ", outcome.StageSeconds.Select(p => $"{p.Key} {p.Value:F1}")));
+        output.WriteLine(string.Join("\n", log.Split('\n').Where(l => l.Contains("Job ", StringComparison.Ordinal) || l.Contains("[lineage]", StringComparison.Ordinal))));
     }
 
     public void Dispose() => _folder.Dispose();
@@ -146,17 +158,27 @@ public sealed partial class CrashSafetyTests(ITestOutputHelper output) : IDispos
         return (summary.EventsPath, summary.CatalogPath);
     }
 
-    /// <summary>Waits until the GPU worker logged that it started a training job (so the kill lands mid-job).</summary>
-    private static async Task WaitForWorkerJobAsync(string logPath, HostProcess? host, CancellationToken cancellationToken)
+    /// <summary>
+    /// Waits until the GPU worker logged that it started a training job (so the kill lands mid-job); fails when
+    /// <paramref name="ended"/> says why that cannot come any more, or at the deadline, with the worker's log.
+    /// </summary>
+    private static async Task WaitForWorkerJobAsync(string logPath, Func<Task<string?>> ended, CancellationToken cancellationToken)
     {
-        while (!(await ReadSharedAsync(logPath, cancellationToken)).Contains("started, delivery 1 ", StringComparison.Ordinal))
+        while (true)
         {
-            if (host is { Process.HasExited: true })
+            var log = await ReadSharedAsync(logPath, CancellationToken.None);
+            if (log.Contains("started, delivery 1 ", StringComparison.Ordinal))
             {
-                throw new InvalidOperationException($"The host exited with code {host.Process.ExitCode} before the worker started its job:\n{host.Log}");
+                return;
             }
 
-            await Task.Delay(100, cancellationToken);
+            var reason = cancellationToken.IsCancellationRequested ? "the test's deadline passed" : await ended();
+            if (reason is not null)
+            {
+                throw new InvalidOperationException($"The GPU worker did not start a job: {reason}.\nWorker log ({logPath}):\n{log}");
+            }
+
+            await Task.Delay(100, CancellationToken.None);
         }
     }
 
@@ -187,7 +209,7 @@ public sealed partial class CrashSafetyTests(ITestOutputHelper output) : IDispos
 
         start.Environment["SERVERLESSLINEAGE_STATE"] = stateDirectory;
         start.Environment["SERVERLESSLINEAGE_ROOT"] = RepositoryRoot.Find();
-        foreach (var (name, value) in FastRedelivery)
+        foreach (var (name, value) in WorkerEnvironment)
         {
             start.Environment[name] = value; // the GPU worker inherits the host's environment
         }

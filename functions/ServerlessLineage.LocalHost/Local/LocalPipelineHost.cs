@@ -30,6 +30,12 @@ internal sealed record LocalPipelineHostOptions
     /// <summary>Extra environment settings of the worker process (e.g. <c>Worker__Threads</c>).</summary>
     public IReadOnlyDictionary<string, string> WorkerSettings { get; init; } = new Dictionary<string, string>();
 
+    /// <summary>
+    /// The worker program (<c>gpu-worker.dll</c>); null: the one beside this program. Tests point it at the <c>./lineage</c>
+    /// build, whose output has the libtorch natives that test outputs leave out.
+    /// </summary>
+    public string? WorkerProgram { get; init; }
+
     /// <summary>Default run settings: model configuration, epochs, training timeout.</summary>
     public required PipelineOptions Pipeline { get; init; }
 
@@ -172,7 +178,7 @@ internal sealed class LocalPipelineHost : IAsyncDisposable
         ApiAddress = server.BaseAddress;
         if (options.StartWorker)
         {
-            Worker = WorkerProcess.Start(options.ConnectionString, Path.Combine(options.StateDirectory, "logs", "gpu-worker.log"), options.WorkerSettings);
+            Worker = WorkerProcess.Start(options.ConnectionString, Path.Combine(options.StateDirectory, "logs", "gpu-worker.log"), options.WorkerSettings, options.WorkerProgram);
         }
 
         if (options.Announce)

@@ -132,6 +132,12 @@ internal static class RunCommand
             await stderr.WriteLineAsync($"error: run {start.RunId} did not finish within {arguments.Timeout}; it stays in storage (`lineage serve` continues it, `lineage status {start.RunId}` shows it).");
             return 124;
         }
+        catch (Exception e) when (cancellationToken.IsCancellationRequested && e is OperationCanceledException or Grpc.Core.RpcException)
+        {
+            // Ctrl+C / SIGTERM: the host is stopping under the follower (its gRPC calls fail rather than cancel).
+            await stderr.WriteLineAsync($"run: interrupted; run {start.RunId} stays in storage (`lineage serve` or the same `lineage run` continues it).");
+            return 130;
+        }
 
         var summary = await SummarizeAsync(host, start, final, wall.Elapsed, cancellationToken);
         if (arguments.Json)

@@ -59,33 +59,44 @@ public sealed partial class CrashSafetyTests(ITestOutputHelper output) : IDispos
         // (progress polls, visibility timeouts) instead of adding its whole duration.
         var referenceRun = RunToEndAsync(events, catalog, referenceStorage.ConnectionString, _folder.Combine("reference-state"), timeout.Token);
 
-        var state = _folder.Combine("crash-state");
-        var crashed = StartRun(events, catalog, crashStorage.ConnectionString, state);
         string startedLine;
+        RunResult restarted;
+        TimeSpan restartToCompletion;
         try
         {
-            startedLine = await crashed.WaitForLineAsync(l => l.Contains("run: started run ", StringComparison.Ordinal), timeout.Token);
-            await crashed.WaitForLineAsync(l => l.Contains(TrainingStageLine, StringComparison.Ordinal), timeout.Token);
-            await WaitForWorkerJobAsync(
-                Path.Combine(state, "logs", "gpu-worker.log"),
-                () => Task.FromResult(crashed.Process.HasExited ? $"the host exited with code {crashed.Process.ExitCode}:\n{crashed.Log}" : null),
-                timeout.Token);
-        }
-        finally
-        {
-            // A machine crash (or the OOM killer taking the host's cgroup) ends the host and its GPU worker together: kill the
-            // whole tree. Killing the host alone would leave the worker an orphan that finishes the job and posts its result,
-            // which tests the result relay, not crash recovery.
-            crashed.Process.Kill(entireProcessTree: true);
-            await crashed.Process.WaitForExitAsync(CancellationToken.None);
-        }
+            var state = _folder.Combine("crash-state");
+            var crashed = StartRun(events, catalog, crashStorage.ConnectionString, state);
+            try
+            {
+                startedLine = await crashed.WaitForLineAsync(l => l.Contains("run: started run ", StringComparison.Ordinal), timeout.Token);
+                await crashed.WaitForLineAsync(l => l.Contains(TrainingStageLine, StringComparison.Ordinal), timeout.Token);
+                await WaitForWorkerJobAsync(
+                    Path.Combine(state, "logs", "gpu-worker.log"),
+                    () => Task.FromResult(crashed.Process.HasExited ? $"the host exited with code {crashed.Process.ExitCode}:\n{crashed.Log}" : null),
+                    timeout.Token);
+            }
+            finally
+            {
+                // A machine crash (or the OOM killer taking the host's cgroup) ends the host and its GPU worker together: kill the
+                // whole tree. Killing the host alone would leave the worker an orphan that finishes the job and posts its result,
+                // which tests the result relay, not crash recovery.
+                crashed.Process.Kill(entireProcessTree: true);
+                await crashed.Process.WaitForExitAsync(CancellationToken.None);
+            }
 
-        var killedAt = Stopwatch.StartNew();
-        var restarted = await RunToEndAsync(events, catalog, crashStorage.ConnectionString, state, timeout.Token);
-        var restartToCompletion = killedAt.Elapsed;
+            var killedAt = Stopwatch.StartNew();
+            restarted = await RunToEndAsync(events, catalog, crashStorage.ConnectionString, state, timeout.Token);
+            restartToCompletion = killedAt.Elapsed;
+        }
+        catch
+        {
+            // A failure above must not leave the reference run behind: cancelling makes RunToEndAsync kill it.
+            await timeout.CancelAsync();
+            await Task.WhenAny(referenceRun);
+            throw;
+        }
 
         var reference = await referenceRun;
-
         Assert.True(reference.ExitCode == 0, reference.Log);
         Assert.True(restarted.ExitCode == 0, restarted.Log);
         var runId = StartedRunId().Match(startedLine).Groups["id"].Value;

@@ -22,7 +22,7 @@ namespace ServerlessLineage.LocalHost.Tests.EndToEnd;
 public sealed class LocalRunFixture : IAsyncLifetime
 {
     /// <summary>Generator settings: small, seeded, with a few rows of every bad kind.</summary>
-    public static readonly GeneratorOptions Generator = new() { Events = 1500, Seed = 17, BadShare = 0.02 };
+    public static readonly GeneratorOptions Generator = new() { Events = 1000, Seed = 17, BadShare = 0.03 };
 
     private static readonly TimeSpan AzuriteStartTimeout = TimeSpan.FromSeconds(60);
     private string? _root;

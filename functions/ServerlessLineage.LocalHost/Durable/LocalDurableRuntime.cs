@@ -118,7 +118,7 @@ public sealed class LocalDurableRuntime : IAsyncDisposable
     }
 
     /// <summary>
-    /// Stops the worker, then the sidecar, then the backend (which gives up its partition lease). Work in flight is abandoned
+    /// Stops the worker, then the sidecar, which stops the backend (giving up its partition lease). Work in flight is abandoned
     /// after <see cref="LocalDurableOptions.ShutdownTimeout"/> and re-delivered to the next runtime on the task hub.
     /// </summary>
     public async ValueTask DisposeAsync()
@@ -229,20 +229,11 @@ public sealed class LocalDurableRuntime : IAsyncDisposable
             await sidecar.DisposeAsync();
         }
 
-        await StepAsync(async () =>
-        {
-            try
-            {
-                await service.StopAsync(isForced: true).WaitAsync(timeout);
-            }
-            catch (NullReferenceException)
-            {
-                // DurableTask.AzureStorage's app lease manager dereferences a token source that only its own start creates; the
-                // sidecar starts the backend in the background, and a stop that meets it without that start throws here. Seen at
-                // the end of `lineage run` (after a completed run, and when following a finished one), which then died with an
-                // unhandled exception instead of printing its summary. Leases not given back expire and pass to the next host.
-            }
-        });
+        // The backend is not stopped here: the sidecar stops it itself when it stops (from its ApplicationStopping handler, an
+        // async void). Stopping it a second time races that call, and DurableTask.AzureStorage's app lease manager throws a
+        // NullReferenceException on the second stop: inside the sidecar's handler that exception is unhandled and ended the
+        // process (seen at the end of `lineage run`). A backend the sidecar never started holds no lease to give back.
+        GC.KeepAlive(service);
     }
 
     private static async Task StepAsync(Func<Task> step)

@@ -76,23 +76,13 @@ public sealed class PrepareService(Pseudonymizer pseudonymizer)
 
         // 3. Examples.
         progress?.Report(new PrepareProgress("examples", 0, 0));
-        var exampleRows = new RowSetMapBuilder();
-        ExampleMetrics exampleMetrics;
-        var encoder = new BertPairEncoder(options.Examples.MaxSequenceLength);
-        var builder = new ExampleBuilder(encoder, options.Examples);
-        await using (var cleaned = SynchronousFileStream.OpenRead(Staged(PrepareFiles.CleanedEvents)))
-        await using (var output = SynchronousFileStream.Create(Staged(PrepareFiles.Examples)))
-        {
-            exampleMetrics = await builder.BuildAsync(cleaned, catalog, output, (_, rows) => exampleRows.Add(rows), cancellationToken);
-        }
-
+        var (exampleMetrics, exampleMap, inverse) = await BuildExamplesAsync(
+            Staged(PrepareFiles.CleanedEvents), catalog, eventMetrics.RowsClean, Staged(PrepareFiles.Examples), options.Examples, cancellationToken);
         timings["examples"] = Lap(clock);
 
         // 4. Provenance.
         var lineMap = cleaning.EventLines;
         var catalogMap = cleaning.CatalogLines;
-        var exampleMap = exampleRows.Build();
-        var inverse = exampleMap.Invert(eventMetrics.RowsClean);
         var provenance = new Dictionary<string, ProvenanceSize>(StringComparer.Ordinal);
         foreach (var (file, map) in new (string, ProvenanceMap)[]
                  {
@@ -215,6 +205,30 @@ public sealed class PrepareService(Pseudonymizer pseudonymizer)
 
         timings["clean"] = Lap(clock);
         return new CleaningOutcome(catalog, catalogMetrics, eventMetrics, catalogLines.Build(), lines.Build(), catalogSha, eventsSha, timings);
+    }
+
+    /// <summary>
+    /// The example-building stage alone: reads the cleaned events at <paramref name="cleanedEventsPath"/> (with their
+    /// <paramref name="cleanedRows"/> rows) against <paramref name="catalog"/>, writes the examples to
+    /// <paramref name="examplesPath"/>, and returns their metrics and row provenance in both directions (example -> cleaned
+    /// rows, cleaned row -> examples). Shared by <c>prepare</c> and the pipeline's activity, so both build the same bytes.
+    /// </summary>
+    public static async Task<ExamplesOutcome> BuildExamplesAsync(
+        string cleanedEventsPath, CatalogIndex catalog, long cleanedRows, string examplesPath, ExampleOptions options, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(catalog);
+        ArgumentNullException.ThrowIfNull(options);
+        var exampleRows = new RowSetMapBuilder();
+        var builder = new ExampleBuilder(new BertPairEncoder(options.MaxSequenceLength), options);
+        ExampleMetrics metrics;
+        await using (var cleaned = SynchronousFileStream.OpenRead(cleanedEventsPath))
+        await using (var output = SynchronousFileStream.Create(examplesPath))
+        {
+            metrics = await builder.BuildAsync(cleaned, catalog, output, (_, rows) => exampleRows.Add(rows), cancellationToken);
+        }
+
+        var map = exampleRows.Build();
+        return new ExamplesOutcome(metrics, map, map.Invert(cleanedRows));
     }
 
     private static async Task<PreparedDataset> DescribeAsync(string name, string staging, string file, long rows, CancellationToken cancellationToken)

@@ -29,16 +29,14 @@ namespace ServerlessLineage.LocalHost.Durable;
 /// </summary>
 public sealed class LocalDurableRuntime : IAsyncDisposable
 {
-    private readonly AzureStorageOrchestrationService _service;
     private readonly WebApplication _sidecar;
     private readonly GrpcChannel _channel;
     private readonly IHost _worker;
     private readonly TimeSpan _shutdownTimeout;
     private int _disposed;
 
-    private LocalDurableRuntime(AzureStorageOrchestrationService service, WebApplication sidecar, GrpcChannel channel, IHost worker, Uri sidecarAddress, TimeSpan shutdownTimeout)
+    private LocalDurableRuntime(WebApplication sidecar, GrpcChannel channel, IHost worker, Uri sidecarAddress, TimeSpan shutdownTimeout)
     {
-        _service = service;
         _sidecar = sidecar;
         _channel = channel;
         _worker = worker;
@@ -87,11 +85,11 @@ public sealed class LocalDurableRuntime : IAsyncDisposable
             channel = GrpcChannel.ForAddress(address, new GrpcChannelOptions { LoggerFactory = loggerFactory });
             worker = BuildWorker(channel, options, loggerFactory, registerTasks, configureServices);
             await worker.StartAsync(cancellationToken);
-            return new LocalDurableRuntime(service, sidecar, channel, worker, address, options.ShutdownTimeout);
+            return new LocalDurableRuntime(sidecar, channel, worker, address, options.ShutdownTimeout);
         }
         catch
         {
-            await StopQuietlyAsync(worker, channel, sidecar, service, options.ShutdownTimeout);
+            await StopQuietlyAsync(worker, channel, sidecar, options.ShutdownTimeout);
             throw;
         }
     }
@@ -128,7 +126,7 @@ public sealed class LocalDurableRuntime : IAsyncDisposable
             return;
         }
 
-        await StopQuietlyAsync(_worker, _channel, _sidecar, _service, _shutdownTimeout);
+        await StopQuietlyAsync(_worker, _channel, _sidecar, _shutdownTimeout);
     }
 
     internal static AzureStorageOrchestrationServiceSettings CreateSettings(LocalDurableOptions options, ILoggerFactory loggerFactory) => new()
@@ -207,7 +205,7 @@ public sealed class LocalDurableRuntime : IAsyncDisposable
         return new Uri(address);
     }
 
-    private static async Task StopQuietlyAsync(IHost? worker, GrpcChannel? channel, WebApplication? sidecar, AzureStorageOrchestrationService service, TimeSpan timeout)
+    private static async Task StopQuietlyAsync(IHost? worker, GrpcChannel? channel, WebApplication? sidecar, TimeSpan timeout)
     {
         // Each step is bounded; a stop that fails must not keep the next one (and the partition lease release) from running.
         using var deadline = new CancellationTokenSource(timeout);
@@ -233,7 +231,6 @@ public sealed class LocalDurableRuntime : IAsyncDisposable
         // async void). Stopping it a second time races that call, and DurableTask.AzureStorage's app lease manager throws a
         // NullReferenceException on the second stop: inside the sidecar's handler that exception is unhandled and ended the
         // process (seen at the end of `lineage run`). A backend the sidecar never started holds no lease to give back.
-        GC.KeepAlive(service);
     }
 
     private static async Task StepAsync(Func<Task> step)

@@ -178,18 +178,8 @@ public sealed class PipelineActivities : IPipelineActivities
             catalog = new CatalogIndex(await CatalogDataset.ReadAsync(stream, cancellationToken));
         }
 
-        var exampleRows = new RowSetMapBuilder();
-        var builder = new ExampleBuilder(new BertPairEncoder(_options.Examples.MaxSequenceLength), _options.Examples);
-        ExampleMetrics metrics;
-        await using (var cleaned = SynchronousFileStream.OpenRead(cleanedPath))
-        await using (var output = SynchronousFileStream.Create(examplesPath))
-        {
-            metrics = await builder.BuildAsync(cleaned, catalog, output, (_, rows) => exampleRows.Add(rows), cancellationToken);
-        }
-
+        var (metrics, map, inverse) = await PrepareService.BuildExamplesAsync(cleanedPath, catalog, cleaning.RowsClean, examplesPath, _options.Examples, cancellationToken);
         stages["examples"] = Lap(clock);
-        var map = exampleRows.Build();
-        var inverse = map.Invert(cleaning.RowsClean);
         IReadOnlyDictionary<string, long> subjectExamples;
         await using (var stream = File.OpenRead(examplesPath))
         {

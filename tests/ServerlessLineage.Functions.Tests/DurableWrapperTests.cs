@@ -7,6 +7,7 @@ using ServerlessLineage.Core.Lineage.Runs;
 using ServerlessLineage.Functions.Durable;
 using ServerlessLineage.Functions.Triggers;
 using ServerlessLineage.Pipeline.Orchestration;
+using ServerlessLineage.Pipeline.Tests.Orchestration;
 
 namespace ServerlessLineage.Functions.Tests;
 
@@ -17,7 +18,7 @@ namespace ServerlessLineage.Functions.Tests;
 public sealed class DurableWrapperTests : IAsyncLifetime
 {
     private static readonly TimeSpan Patience = TimeSpan.FromSeconds(60);
-    private readonly FakeActivities _activities = new();
+    private readonly FakePipelineActivities _activities = new();
     private ServiceProvider _services = null!;
     private DurableTaskTestHost _host = null!;
 
@@ -53,11 +54,11 @@ public sealed class DurableWrapperTests : IAsyncLifetime
         var outcome = instance.ReadOutputAs<PipelineOutcome>()!;
         Assert.Equal(RunIds.FromInstanceId(instanceId), outcome.RootRunId);
         Assert.Equal(job.JobId, outcome.TrainingJobId);
-        Assert.Equal(111, outcome.Cleaning.RowsClean);
-        Assert.Equal("sha256:" + FakeActivities.Dataset("manifest", 7).Sha256.Hex, outcome.Model.ModelVersion);
+        Assert.Equal(3 * 9, outcome.Cleaning.RowsClean); // three shards of the fake plan, 9 kept rows each
+        Assert.Equal("sha256:" + FakePipelineActivities.Dataset("manifest", 7).Sha256.Hex, outcome.Model.ModelVersion);
         foreach (var activity in PipelineTaskNames.Activities.Where(a => a != PipelineTaskNames.RecordStepFailure))
         {
-            Assert.Equal(1, _activities.Calls(activity));
+            Assert.Equal(activity == PipelineTaskNames.CleanShard ? _activities.ShardCount : 1, _activities.Calls(activity));
         }
 
         Assert.Equal(0, _activities.Calls(PipelineTaskNames.RecordStepFailure));
@@ -79,10 +80,10 @@ public sealed class DurableWrapperTests : IAsyncLifetime
     {
         var functions = new PipelineActivityFunctions(_activities);
 
-        var error = await Assert.ThrowsAsync<ArgumentNullException>(() => functions.CleanEvents(null!, CancellationToken.None));
+        var error = await Assert.ThrowsAsync<ArgumentNullException>(() => functions.PlanCleaning(null!, CancellationToken.None));
 
         Assert.Contains(nameof(CleanEventsInput), error.Message, StringComparison.Ordinal);
-        Assert.Equal(0, _activities.Calls(PipelineTaskNames.CleanEvents));
+        Assert.Equal(0, _activities.Calls(PipelineTaskNames.PlanCleaning));
     }
 
     private static PipelineRunRequest Request() => new()
@@ -100,7 +101,7 @@ public sealed class DurableWrapperTests : IAsyncLifetime
         RootRunId = job.RootRunId,
         InstanceId = job.InstanceId,
         Outcome = TrainingOutcome.Succeeded,
-        Manifest = FakeActivities.Dataset("manifest", 7),
+        Manifest = FakePipelineActivities.Dataset("manifest", 7),
         FinishedAt = new DateTimeOffset(2026, 11, 28, 13, 0, 0, TimeSpan.Zero),
     };
 

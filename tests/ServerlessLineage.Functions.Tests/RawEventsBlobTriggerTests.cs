@@ -3,6 +3,7 @@ using Microsoft.Extensions.DependencyInjection;
 using ServerlessLineage.Functions.Durable;
 using ServerlessLineage.Functions.Triggers;
 using ServerlessLineage.Pipeline.Orchestration;
+using ServerlessLineage.Pipeline.Tests.Orchestration;
 using ServerlessLineage.Testing;
 
 namespace ServerlessLineage.Functions.Tests;
@@ -11,7 +12,7 @@ namespace ServerlessLineage.Functions.Tests;
 [Collection(TestCollections.Azurite)]
 public sealed class RawEventsBlobTriggerTests(AzuriteFixture azurite) : IAsyncLifetime
 {
-    private readonly FakeActivities _activities = new();
+    private readonly FakePipelineActivities _activities = new();
     private ServiceProvider _services = null!;
     private DurableTaskTestHost _host = null!;
     private Azure.Storage.Blobs.BlobContainerClient _raw = null!;

@@ -62,7 +62,9 @@ internal static class TestServices
     {
         registry.AddOrchestratorFunc<PipelineRunRequest, PipelineOutcome>(PipelineTaskNames.Orchestrator, (context, _) => PipelineOrchestratorFunction.Run(context));
         registry.AddActivityFunc<StartRunInput, Guid>(PipelineTaskNames.StartRun, (_, input) => functions.StartRun(input!, CancellationToken.None));
-        registry.AddActivityFunc<CleanEventsInput, CleaningOutput>(PipelineTaskNames.CleanEvents, (_, input) => functions.CleanEvents(input!, CancellationToken.None));
+        registry.AddActivityFunc<CleanEventsInput, CleaningPlanOutput>(PipelineTaskNames.PlanCleaning, (_, input) => functions.PlanCleaning(input!, CancellationToken.None));
+        registry.AddActivityFunc<CleanShardInput, Core.Cleaning.CleaningShardResult>(PipelineTaskNames.CleanShard, (_, input) => functions.CleanShard(input!, CancellationToken.None));
+        registry.AddActivityFunc<MergeCleaningInput, CleaningOutput>(PipelineTaskNames.MergeCleaning, (_, input) => functions.MergeCleaning(input!, CancellationToken.None));
         registry.AddActivityFunc<BuildExamplesInput, ExamplesOutput>(PipelineTaskNames.BuildExamples, (_, input) => functions.BuildExamples(input!, CancellationToken.None));
         registry.AddActivityFunc<SubmitTrainingInput, Core.Jobs.TrainingJob>(PipelineTaskNames.SubmitTraining, (_, input) => functions.SubmitTraining(input!, CancellationToken.None));
         registry.AddActivityFunc<RecordModelInput, ModelOutput>(PipelineTaskNames.RecordModelLineage, (_, input) => functions.RecordModelLineage(input!, CancellationToken.None));

@@ -27,7 +27,6 @@ public sealed class EventCleaner
     private readonly CatalogIndex _catalog;
     private readonly Pseudonymizer _pseudonymizer;
     private readonly DateTimeOffset _latestAllowed;
-    private readonly ColumnProfile[] _profiles;
     private readonly Dictionary<string, long> _reasons = CleaningMetrics.EmptyReasonCounts();
     private readonly EventIdSet _seen = new();
     private readonly char[] _chars = new char[EventFields.MaxQueryLength * 2];
@@ -38,12 +37,10 @@ public sealed class EventCleaner
         _catalog = catalog;
         _pseudonymizer = pseudonymizer;
         _latestAllowed = options.RunStartedAt + options.MaxFutureSkew;
-        _profiles = [.. CleanedColumns.Select(c => new ColumnProfile(c))];
     }
 
     /// <summary>Columns of the cleaned dataset that are profiled, in schema order.</summary>
-    public static IReadOnlyList<string> CleanedColumns { get; } =
-        ["event_id", "timestamp", "subject", "session_id", "event_type", "item_id", "query", "dwell_ms", "price", "category", "brand"];
+    public static IReadOnlyList<string> CleanedColumns => CleanedEventProfiler.Columns;
 
     /// <summary>Bytes of the duplicate detector's table (bounded: 16 bytes per distinct id, table at most 3/4 full).</summary>
     public long DuplicateDetectorBytes => _seen.MemoryBytes;
@@ -64,8 +61,41 @@ public sealed class EventCleaner
         ArgumentNullException.ThrowIfNull(reader);
         ArgumentNullException.ThrowIfNull(output);
         ArgumentNullException.ThrowIfNull(quarantine);
+        var profiler = new CleanedEventProfiler();
+        var sink = new DatasetSink(source, output, quarantine, profiler, onCleanedRow);
+        var (rowsIn, rowsClean) = await CleanIntoAsync(reader, sink, progress, cancellationToken);
+        return CleaningMetrics.FromReader(reader, source, rowsIn, rowsClean, _reasons, profiler.Profiles);
+    }
+
+    /// <summary>
+    /// Cleans the records of one shard (a reader from <see cref="RecordReader.OpenShard"/>) into <paramref name="spool"/>, in
+    /// file order: quarantined rows with their reason, kept rows with their raw text. Duplicates are judged within the shard
+    /// here; <see cref="CleaningShardMerge"/> judges them across shards, so the merged result is what one pass over the whole
+    /// file gives.
+    /// </summary>
+    public async Task<CleaningShardResult> CleanShardAsync(RecordReader reader, int shardIndex, CleaningSpoolWriter spool, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(reader);
+        ArgumentNullException.ThrowIfNull(spool);
+        var (rowsIn, rowsKept) = await CleanIntoAsync(reader, new SpoolSink(spool), progress: null, cancellationToken);
+        spool.Complete();
+        return new CleaningShardResult
+        {
+            Index = shardIndex,
+            Format = reader.Format == SourceFormat.Csv ? "csv" : "jsonl",
+            RowsIn = rowsIn,
+            RowsKept = rowsKept,
+            QuarantinedByReason = new Dictionary<string, long>(_reasons, StringComparer.Ordinal),
+            BlankLines = reader.BlankLines,
+            UnknownFields = [.. reader.UnknownFieldsInOrder],
+            SpoolEntries = spool.Entries,
+        };
+    }
+
+    private async Task<(long RowsIn, long RowsKept)> CleanIntoAsync(RecordReader reader, IRowSink sink, IProgress<long>? progress, CancellationToken cancellationToken)
+    {
         long rowsIn = 0;
-        long rowsClean = 0;
+        long rowsKept = 0;
         while (reader.MoveNext())
         {
             rowsIn++;
@@ -79,24 +109,25 @@ public sealed class EventCleaner
             if (finding is { } f)
             {
                 _reasons[f.Reason.ToWireName()]++;
-                quarantine.Add(source, reader.LineNumber, f.Reason, f.Message, reader.RawRecord);
+                sink.Quarantine(reader.LineNumber, f.Reason, f.Message, reader.RawRecord);
                 continue;
             }
 
-            if (output.IsFull)
+            if (sink.IsFull)
             {
-                await output.FlushAsync(cancellationToken);
+                await sink.FlushAsync(cancellationToken);
             }
 
-            output.Add(row);
-            Profile(row);
-            onCleanedRow?.Invoke(row.SourceLine);
-            rowsClean++;
+            sink.Keep(row, reader.RawRecord);
+            rowsKept++;
         }
 
         progress?.Report(reader.BytesRead);
-        return CleaningMetrics.FromReader(reader, source, rowsIn, rowsClean, _reasons, _profiles);
+        return (rowsIn, rowsKept);
     }
+
+    /// <summary>The message of a DUPLICATE_EVENT finding (shared with the shard merge, so both word it the same).</summary>
+    internal static string DuplicateMessage(ReadOnlySpan<byte> eventId) => $"event_id '{Shorten(eventId)}' was seen before";
 
     private FieldChecks.Finding? Check(RecordReader reader, out CleanedEvent row)
     {
@@ -159,7 +190,7 @@ public sealed class EventCleaner
 
         if (!_seen.Add(reader.GetValue(EventId)))
         {
-            return new(ReasonCode.DuplicateEvent, $"event_id '{Shorten(reader.GetValue(EventId))}' was seen before");
+            return new(ReasonCode.DuplicateEvent, DuplicateMessage(reader.GetValue(EventId)));
         }
 
         var subject = _pseudonymizer.Pseudonymize(Decode(reader.GetValue(UserId)));
@@ -192,24 +223,50 @@ public sealed class EventCleaner
         return _chars.AsSpan(0, n);
     }
 
-    private static string Shorten(ReadOnlySpan<byte> utf8)
+    internal static string Shorten(ReadOnlySpan<byte> utf8)
     {
         var text = Encoding.UTF8.GetString(utf8[..Math.Min(utf8.Length, 64)]);
         return utf8.Length > 64 ? text + "…" : text;
     }
 
-    private void Profile(in CleanedEvent row)
+    /// <summary>Where <see cref="CleanIntoAsync"/> puts each record's outcome.</summary>
+    private interface IRowSink
     {
-        _profiles[0].AddKey();
-        _profiles[1].Add(row.Timestamp);
-        _profiles[2].Add(row.Subject);
-        _profiles[3].Add(row.SessionId);
-        _profiles[4].Add(row.EventType.ToWireName());
-        _profiles[5].Add(row.ItemId);
-        _profiles[6].Add(row.Query);
-        _profiles[7].Add(row.DwellMs);
-        _profiles[8].Add(row.Price);
-        _profiles[9].Add(row.Category);
-        _profiles[10].Add(row.Brand);
+        bool IsFull { get; }
+
+        Task FlushAsync(CancellationToken cancellationToken);
+
+        void Quarantine(long line, ReasonCode reason, string message, ReadOnlySpan<byte> raw);
+
+        void Keep(in CleanedEvent row, ReadOnlySpan<byte> raw);
+    }
+
+    /// <summary>The published outputs: the cleaned dataset, the quarantine, the column profiles and the row provenance.</summary>
+    private sealed class DatasetSink(string source, CleanedEventsWriter output, QuarantineWriter quarantine, CleanedEventProfiler profiler, Action<long>? onCleanedRow) : IRowSink
+    {
+        public bool IsFull => output.IsFull;
+
+        public Task FlushAsync(CancellationToken cancellationToken) => output.FlushAsync(cancellationToken);
+
+        public void Quarantine(long line, ReasonCode reason, string message, ReadOnlySpan<byte> raw) => quarantine.Add(source, line, reason, message, raw);
+
+        public void Keep(in CleanedEvent row, ReadOnlySpan<byte> raw)
+        {
+            output.Add(row);
+            profiler.Add(row);
+            onCleanedRow?.Invoke(row.SourceLine);
+        }
+    }
+
+    /// <summary>A shard's spool: every outcome in file order, for the merge.</summary>
+    private sealed class SpoolSink(CleaningSpoolWriter spool) : IRowSink
+    {
+        public bool IsFull => false;
+
+        public Task FlushAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+
+        public void Quarantine(long line, ReasonCode reason, string message, ReadOnlySpan<byte> raw) => spool.AddQuarantined(line, reason, message, raw);
+
+        public void Keep(in CleanedEvent row, ReadOnlySpan<byte> raw) => spool.AddKept(row, raw);
     }
 }

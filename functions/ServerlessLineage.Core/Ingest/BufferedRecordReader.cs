@@ -18,6 +18,7 @@ public abstract class BufferedRecordReader : RecordReader
     private byte[] _scratch = new byte[4096];
     private int _scratchLength;
     private byte[]? _longRaw;
+    private long _windowBase;
 
     private protected BufferedRecordReader(Stream stream, CountingStream counter, IReadOnlyList<string> knownFields)
         : base(stream, counter, knownFields)
@@ -34,6 +35,25 @@ public abstract class BufferedRecordReader : RecordReader
     private protected bool IsEndOfFile { get; private set; }
 
     private protected ReadOnlySpan<byte> Window => _buffer.AsSpan(Start, End - Start);
+
+    /// <summary>
+    /// The part of the window a record's parse may look at: at most <see cref="MaxRecordBytes"/> + 1 bytes. Capping it makes
+    /// every record's outcome depend on its own bytes only, not on how much of the file happened to be buffered, which is what
+    /// lets a shard reader starting mid-file return the same records as a reader of the whole file.
+    /// </summary>
+    private protected ReadOnlySpan<byte> ParseWindow => _buffer.AsSpan(Start, Math.Min(End - Start, MaxRecordBytes + 1));
+
+    /// <summary>True when <see cref="ParseWindow"/> holds everything up to the end of the file.</summary>
+    private protected bool ParseWindowIsFinal => IsEndOfFile && End - Start <= MaxRecordBytes + 1;
+
+    /// <summary>True when <see cref="ParseWindow"/> is at its cap: a record that does not end inside it is too long.</summary>
+    private protected bool ParseWindowIsFull => End - Start > MaxRecordBytes;
+
+    /// <summary>Content offset of the unconsumed window's first byte.</summary>
+    private protected long Position => _windowBase + Start;
+
+    /// <summary>True when the reader has reached the end of its shard (records starting here belong to the next one).</summary>
+    private protected bool AtShardEnd => Position >= EndOffset;
 
     private protected int RawStart { get; set; }
 
@@ -57,6 +77,7 @@ public abstract class BufferedRecordReader : RecordReader
 
         if (Start > 0)
         {
+            _windowBase += Start;
             _buffer.AsSpan(Start, End - Start).CopyTo(_buffer);
             End -= Start;
             Start = 0;
@@ -129,23 +150,24 @@ public abstract class BufferedRecordReader : RecordReader
         while (true)
         {
             var newline = Window.IndexOf((byte)'\n');
-            if (newline >= 0)
+            if (newline >= 0 && newline <= MaxRecordBytes)
             {
                 SetRaw(Start, TrimCr(Window[..newline]).Length);
                 Start += newline + 1;
                 break;
             }
 
-            if (IsEndOfFile || End - Start >= MaxRecordBytes)
+            // Decided by the line's own length, never by how much happens to be buffered.
+            if (newline > MaxRecordBytes || ParseWindowIsFull)
             {
-                if (IsEndOfFile)
-                {
-                    SetRaw(Start, TrimCr(Window).Length);
-                    Start = End;
-                    break;
-                }
-
                 SkipLongLine();
+                break;
+            }
+
+            if (IsEndOfFile)
+            {
+                SetRaw(Start, TrimCr(Window).Length);
+                Start = End;
                 break;
             }
 

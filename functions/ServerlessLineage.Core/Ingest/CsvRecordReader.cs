@@ -26,7 +26,8 @@ public sealed class CsvRecordReader : BufferedRecordReader
     private readonly string _fileName;
     private long _nextLine = 1;
 
-    internal CsvRecordReader(Stream stream, CountingStream counter, string fileName, IReadOnlyList<string> knownFields, IReadOnlyList<string> requiredFields)
+    internal CsvRecordReader(
+        Stream stream, CountingStream counter, string fileName, IReadOnlyList<string> knownFields, IReadOnlyList<string> requiredFields, ShardContinuation? continuation)
         : base(stream, counter, knownFields)
     {
         _fileName = fileName;
@@ -36,8 +37,15 @@ public sealed class CsvRecordReader : BufferedRecordReader
             Start += Utf8Bom.Length;
         }
 
+        // A later shard's content starts with the file's header bytes, so the header is read (and checked) the same way.
         var header = ReadHeader();
+        HeaderEndOffset = Position;
         _columnToField = MapHeader(header, knownFields, requiredFields);
+        if (continuation is not null)
+        {
+            _nextLine = continuation.FirstLine;
+            BlankLines = 0;
+        }
     }
 
     public override SourceFormat Format => SourceFormat.Csv;
@@ -48,12 +56,15 @@ public sealed class CsvRecordReader : BufferedRecordReader
     /// <summary>Line of the header row.</summary>
     public long HeaderLine { get; private set; }
 
+    /// <summary>Content offset just past the header row's line break: the bytes a later shard replays to read the header.</summary>
+    public long HeaderEndOffset { get; }
+
     public override bool MoveNext()
     {
         while (true)
         {
             BeginRecord();
-            if (Start == End && !Fill())
+            if ((Start == End && !Fill()) || AtShardEnd)
             {
                 return false;
             }
@@ -64,10 +75,11 @@ public sealed class CsvRecordReader : BufferedRecordReader
             }
 
             LineNumber = _nextLine;
-            var status = TryParse(Window, IsEndOfFile, _columnToField, out var consumed, out var rawLength, out var newlines, out var columns, out var problem);
+            RecordOffset = Position;
+            var status = TryParse(ParseWindow, ParseWindowIsFinal, _columnToField, out var consumed, out var rawLength, out var newlines, out var columns, out var problem);
             if (status == ParseStatus.NeedMore)
             {
-                if (End - Start >= MaxRecordBytes)
+                if (ParseWindowIsFull)
                 {
                     ConsumeLineAsMalformed($"record is longer than {MaxRecordBytes:N0} bytes or has an unterminated quote");
                     _nextLine++;

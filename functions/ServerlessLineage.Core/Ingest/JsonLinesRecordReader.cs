@@ -22,14 +22,20 @@ public sealed class JsonLinesRecordReader : BufferedRecordReader
     private bool _sawObject;
     private int _nonBlankLines;
 
-    internal JsonLinesRecordReader(Stream stream, CountingStream counter, string fileName, IReadOnlyList<string> knownFields)
+    internal JsonLinesRecordReader(Stream stream, CountingStream counter, string fileName, IReadOnlyList<string> knownFields, ShardContinuation? continuation)
         : base(stream, counter, knownFields)
     {
         _fileName = fileName;
         _knownUtf8 = [.. knownFields.Select(f => Encoding.UTF8.GetBytes(f))];
         _seen = new bool[knownFields.Count];
         Fill();
-        if (Window.StartsWith(Utf8Bom))
+        if (continuation is not null)
+        {
+            // Mid-file: no BOM to skip, and the whole file was already sniffed by whoever planned the shards.
+            _nextLine = continuation.FirstLine;
+            _sawObject = true;
+        }
+        else if (Window.StartsWith(Utf8Bom))
         {
             Start += Utf8Bom.Length;
         }
@@ -42,17 +48,18 @@ public sealed class JsonLinesRecordReader : BufferedRecordReader
         while (true)
         {
             BeginRecord();
-            if (Start == End && !Fill())
+            if ((Start == End && !Fill()) || AtShardEnd)
             {
                 return false;
             }
 
-            var newline = Window.IndexOf((byte)'\n');
-            if (newline < 0 && !IsEndOfFile)
+            var newline = ParseWindow.IndexOf((byte)'\n');
+            if (newline < 0 && (ParseWindowIsFull || !IsEndOfFile))
             {
-                if (End - Start >= MaxRecordBytes)
+                if (ParseWindowIsFull)
                 {
                     LineNumber = _nextLine++;
+                    RecordOffset = Position;
                     RecordCount++;
                     ConsumeLineAsMalformed($"line is longer than {MaxRecordBytes:N0} bytes");
                     CheckSniff();
@@ -65,6 +72,7 @@ public sealed class JsonLinesRecordReader : BufferedRecordReader
 
             var lineLength = newline < 0 ? Window.Length : newline;
             var line = TrimCr(Window[..lineLength]);
+            RecordOffset = Position;
             LineNumber = _nextLine++;
             LineSpan = 1;
             if (line.IsEmpty || line.IndexOfAnyExcept(" \t"u8) < 0)

@@ -12,6 +12,7 @@ public abstract class RecordReader : IDisposable
     private readonly Stream _stream;
     private readonly CountingStream _counter;
     private readonly SortedSet<string> _unknownFields = new(StringComparer.Ordinal);
+    private readonly List<string> _unknownFieldsInOrder = [];
     private bool _disposed;
 
     private protected RecordReader(Stream stream, CountingStream counter, IReadOnlyList<string> knownFields)
@@ -27,6 +28,15 @@ public abstract class RecordReader : IDisposable
 
     /// <summary>1-based physical line on which the current record starts (header = line 1 in CSV).</summary>
     public long LineNumber { get; private protected set; }
+
+    /// <summary>
+    /// Offset in the decoded content (for an uncompressed file: the file) of the current record's first byte. Records start where
+    /// the previous one (and any blank lines after it) ended, so these offsets are the record boundaries a file can be split at.
+    /// </summary>
+    public long RecordOffset { get; private protected set; }
+
+    /// <summary>True when the file is gzip-compressed (its content offsets are not file offsets; it cannot be split by range).</summary>
+    public bool IsCompressed { get; private set; }
 
     /// <summary>Number of physical lines the current record spans (more than one for quoted CSV fields with line breaks).</summary>
     public int LineSpan { get; private protected set; }
@@ -44,6 +54,12 @@ public abstract class RecordReader : IDisposable
 
     /// <summary>Columns or properties present in the file that the contract does not know (first 100 distinct names).</summary>
     public IReadOnlyCollection<string> UnknownFields => _unknownFields;
+
+    /// <summary>The same names as <see cref="UnknownFields"/>, in the order they were first met.</summary>
+    public IReadOnlyList<string> UnknownFieldsInOrder => _unknownFieldsInOrder;
+
+    /// <summary>Content offset at which this reader stops: a record starting there or later is not returned (a shard's end).</summary>
+    private protected long EndOffset { get; private set; } = long.MaxValue;
 
     /// <summary>Compressed bytes consumed from the underlying stream so far (for progress).</summary>
     public long BytesRead => _counter.BytesRead;
@@ -67,9 +83,9 @@ public abstract class RecordReader : IDisposable
 
     private protected void AddUnknownField(string name)
     {
-        if (_unknownFields.Count < 100)
+        if (_unknownFields.Count < 100 && _unknownFields.Add(name))
         {
-            _unknownFields.Add(name);
+            _unknownFieldsInOrder.Add(name);
         }
     }
 
@@ -113,9 +129,66 @@ public abstract class RecordReader : IDisposable
 
         var format = DetectFormat(fileName, sniff.AsSpan(0, sniffLength));
         var source = new PrefixedStream(sniff.AsMemory(0, sniffLength), content);
-        return format == SourceFormat.Csv
-            ? new CsvRecordReader(source, counter, fileName, knownFields, requiredFields)
-            : new JsonLinesRecordReader(source, counter, fileName, knownFields);
+        RecordReader reader = format == SourceFormat.Csv
+            ? new CsvRecordReader(source, counter, fileName, knownFields, requiredFields, continuation: null)
+            : new JsonLinesRecordReader(source, counter, fileName, knownFields, continuation: null);
+        reader.IsCompressed = isGzip;
+        return reader;
+    }
+
+    /// <summary>
+    /// Opens the records of one byte-range shard of an uncompressed contract file, returning exactly the records (with the same
+    /// line numbers, values and raw text) that <see cref="Open(Stream, string, IReadOnlyList{string}, IReadOnlyList{string})"/>
+    /// returns for that range when it reads the whole file. <paramref name="content"/> holds the file's first
+    /// <paramref name="headerBytes"/> bytes (a CSV's BOM and header; none for JSON Lines and for the first shard), then the file
+    /// from the shard's first byte on, including up to <see cref="BufferedRecordReader.MaxRecordBytes"/> + 2 bytes past the
+    /// shard's end, which a record near the end may need to look at. Records starting at or after the shard's end are not returned.
+    /// </summary>
+    /// <param name="content">Header bytes, then the shard's bytes and their lookahead.</param>
+    /// <param name="fileName">The file's name, for messages.</param>
+    /// <param name="format">The whole file's format (detected once, by the planner).</param>
+    /// <param name="headerBytes">Bytes at the start of <paramref name="content"/> that are the file's header, replayed (0 for the first shard).</param>
+    /// <param name="firstLine">Line on which the shard's first record starts (ignored for the first shard).</param>
+    /// <param name="length">Bytes of the file that belong to the shard.</param>
+    /// <param name="knownFields">Field names to map values onto.</param>
+    /// <param name="requiredFields">Fields a CSV header must have.</param>
+    public static RecordReader OpenShard(
+        Stream content,
+        string fileName,
+        SourceFormat format,
+        long headerBytes,
+        long firstLine,
+        long length,
+        IReadOnlyList<string> knownFields,
+        IReadOnlyList<string> requiredFields)
+    {
+        ArgumentNullException.ThrowIfNull(content);
+        ArgumentOutOfRangeException.ThrowIfNegative(headerBytes);
+        ArgumentOutOfRangeException.ThrowIfLessThan(firstLine, 1);
+        ArgumentOutOfRangeException.ThrowIfNegative(length);
+        RecordReader reader;
+        if (headerBytes == 0 && firstLine == 1)
+        {
+            // The first shard reads like the whole file does (BOM, header, sniffing) and only stops early.
+            reader = Open(content, fileName, knownFields, requiredFields);
+            if (reader.IsCompressed)
+            {
+                reader.Dispose();
+                throw new ArgumentException($"'{fileName}' is gzip-compressed: it can only be read whole, not by byte range.", nameof(content));
+            }
+        }
+        else
+        {
+            var counter = new CountingStream(content);
+            var buffered = new BufferedStream(counter, 64 * 1024);
+            var continuation = new ShardContinuation(firstLine);
+            reader = format == SourceFormat.Csv
+                ? new CsvRecordReader(buffered, counter, fileName, knownFields, requiredFields, continuation)
+                : new JsonLinesRecordReader(buffered, counter, fileName, knownFields, continuation);
+        }
+
+        reader.EndOffset = headerBytes + length;
+        return reader;
     }
 
     /// <summary>Opens a local file. See <see cref="Open(Stream, string, IReadOnlyList{string}, IReadOnlyList{string})"/>.</summary>
@@ -200,6 +273,9 @@ public abstract class RecordReader : IDisposable
 
         _disposed = true;
     }
+
+    /// <summary>Where a reader over a later shard starts: line numbering continues at <see cref="FirstLine"/>, no BOM, no sniffing.</summary>
+    internal sealed record ShardContinuation(long FirstLine);
 
     private protected struct FieldValue
     {

@@ -13,4 +13,8 @@ public sealed record CleaningOutcome(
     RowLineMap EventLines,
     string CatalogSha256,
     string EventsSha256,
-    IReadOnlyDictionary<string, double> Timings);
+    IReadOnlyDictionary<string, double> Timings)
+{
+    /// <summary>Byte-range shards the events were cleaned in (1 when not sharded).</summary>
+    public int Shards { get; init; } = 1;
+}

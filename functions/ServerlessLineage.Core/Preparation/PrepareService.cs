@@ -5,6 +5,7 @@ using ServerlessLineage.Core.Cleaning;
 using ServerlessLineage.Core.Contract;
 using ServerlessLineage.Core.Datasets;
 using ServerlessLineage.Core.Examples;
+using ServerlessLineage.Core.IO;
 using ServerlessLineage.Core.Ingest;
 using ServerlessLineage.Core.Lineage;
 using ServerlessLineage.Core.Provenance;
@@ -65,7 +66,7 @@ public sealed class PrepareService(Pseudonymizer pseudonymizer)
         string Staged(string file) => Path.Combine(staging, file);
 
         // 1-2. Catalog and events.
-        var cleaning = await CleanAsync(eventsPath, catalogPath, staging, options.RunStartedAt, progress, cancellationToken);
+        var cleaning = await CleanAsync(eventsPath, catalogPath, staging, options.RunStartedAt, progress, cancellationToken: cancellationToken);
         var (catalog, catalogMetrics, eventMetrics) = (cleaning.Catalog, cleaning.CatalogMetrics, cleaning.EventMetrics);
         foreach (var (stage, seconds) in cleaning.Timings)
         {
@@ -141,70 +142,162 @@ public sealed class PrepareService(Pseudonymizer pseudonymizer)
     /// The cleaning stage alone: validates the catalog and the events into <paramref name="outputDirectory"/>
     /// (<see cref="PrepareFiles.Catalog"/>, <see cref="PrepareFiles.CleanedEvents"/>, <see cref="PrepareFiles.Quarantine"/>), hashing
     /// the inputs as they are read. Fails when the file is not the contract, the catalog has no valid row, or the accounting
-    /// does not balance.
+    /// does not balance. With <paramref name="sharding"/>, the events are cleaned as byte-range shards in parallel and merged
+    /// (see <see cref="CleaningShardPlanner"/>); the files and figures are the same bytes as without.
     /// </summary>
     public async Task<CleaningOutcome> CleanAsync(
-        string eventsPath, string catalogPath, string outputDirectory, DateTimeOffset runStartedAt, IProgress<PrepareProgress>? progress = null, CancellationToken cancellationToken = default)
+        string eventsPath,
+        string catalogPath,
+        string outputDirectory,
+        DateTimeOffset runStartedAt,
+        IProgress<PrepareProgress>? progress = null,
+        CleaningSharding? sharding = null,
+        CancellationToken cancellationToken = default)
     {
         var timings = new Dictionary<string, double>(StringComparer.Ordinal);
         var clock = Stopwatch.StartNew();
         string Output(string file) => Path.Combine(outputDirectory, file);
 
         progress?.Report(new PrepareProgress("catalog", 0, new FileInfo(catalogPath).Length));
-        CatalogIndex catalog;
-        CleaningMetrics catalogMetrics;
-        string catalogSha;
         await using var quarantineStream = SynchronousFileStream.Create(Output(PrepareFiles.Quarantine));
         using var quarantine = new QuarantineWriter(quarantineStream);
-        using (var hashing = new HashingReadStream(File.OpenRead(catalogPath)))
-        using (var reader = RecordReader.Open(hashing, Path.GetFileName(catalogPath), CatalogFields.All, CatalogFields.Required))
-        {
-            (catalog, catalogMetrics) = CatalogCleaner.Clean(reader, Path.GetFileName(catalogPath), quarantine);
-            hashing.Drain();
-            catalogSha = hashing.Sha256Hex();
-        }
-
-        if (catalog.Count == 0)
-        {
-            throw new DataContractException($"'{Path.GetFileName(catalogPath)}' has no valid catalog rows ({catalogMetrics.RowsIn} rows, all quarantined).");
-        }
-
-        var catalogLines = new RowLineMapBuilder();
-        foreach (var item in catalog.Items)
-        {
-            catalogLines.Add(item.SourceLine);
-        }
-
-        await using (var output = SynchronousFileStream.Create(Output(PrepareFiles.Catalog)))
-        {
-            await CatalogDataset.WriteAsync(catalog.Items, output, cancellationToken);
-        }
-
+        var catalog = await CleanCatalogAsync(catalogPath, quarantine, Output(PrepareFiles.Catalog), cancellationToken);
         timings["catalog"] = Lap(clock);
 
         var eventsSize = new FileInfo(eventsPath).Length;
         var lines = new RowLineMapBuilder();
         CleaningMetrics eventMetrics;
         string eventsSha;
-        var cleaner = new EventCleaner(catalog, pseudonymizer, new CleaningOptions { RunStartedAt = runStartedAt });
+        var shards = 1;
+        var cleaningOptions = new CleaningOptions { RunStartedAt = runStartedAt };
         await using (var output = SynchronousFileStream.Create(Output(PrepareFiles.CleanedEvents)))
         await using (var writer = await CleanedEventsWriter.CreateAsync(output, cancellationToken))
-        using (var hashing = new HashingReadStream(File.OpenRead(eventsPath)))
-        using (var reader = RecordReader.Open(hashing, Path.GetFileName(eventsPath), EventFields.All, EventFields.Required))
         {
-            var bytes = progress is null ? null : new Progress<long>(b => progress.Report(new PrepareProgress("clean", b, eventsSize)));
-            eventMetrics = await cleaner.CleanAsync(reader, Path.GetFileName(eventsPath), writer, quarantine, lines.Add, bytes, cancellationToken);
-            hashing.Drain();
-            eventsSha = hashing.Sha256Hex();
+            if (sharding is null)
+            {
+                var cleaner = new EventCleaner(catalog.Catalog, pseudonymizer, cleaningOptions);
+                using var hashing = new HashingReadStream(File.OpenRead(eventsPath));
+                using var reader = RecordReader.Open(hashing, Path.GetFileName(eventsPath), EventFields.All, EventFields.Required);
+                var bytes = progress is null ? null : new Progress<long>(b => progress.Report(new PrepareProgress("clean", b, eventsSize)));
+                eventMetrics = await cleaner.CleanAsync(reader, Path.GetFileName(eventsPath), writer, quarantine, lines.Add, bytes, cancellationToken);
+                hashing.Drain();
+                eventsSha = hashing.Sha256Hex();
+            }
+            else
+            {
+                (eventMetrics, eventsSha, shards) = await CleanShardedAsync(eventsPath, catalog.Catalog, cleaningOptions, sharding, writer, quarantine, lines, cancellationToken);
+            }
         }
 
-        if (!eventMetrics.IsBalanced || !catalogMetrics.IsBalanced)
+        if (!eventMetrics.IsBalanced || !catalog.Metrics.IsBalanced)
         {
             throw new InvalidOperationException("Row accounting does not balance: rows in != clean + quarantined. Nothing was published.");
         }
 
         timings["clean"] = Lap(clock);
-        return new CleaningOutcome(catalog, catalogMetrics, eventMetrics, catalogLines.Build(), lines.Build(), catalogSha, eventsSha, timings);
+        return new CleaningOutcome(catalog.Catalog, catalog.Metrics, eventMetrics, catalog.Lines, lines.Build(), catalog.Sha256, eventsSha, timings) { Shards = shards };
+    }
+
+    /// <summary>
+    /// Validates the catalog at <paramref name="catalogPath"/>, its rejected rows into <paramref name="quarantine"/>, and writes the
+    /// catalog dataset to <paramref name="datasetPath"/> when given. Fails when no catalog row is valid.
+    /// </summary>
+    public static async Task<CatalogCleaning> CleanCatalogAsync(string catalogPath, QuarantineWriter quarantine, string? datasetPath, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(quarantine);
+        CatalogIndex catalog;
+        CleaningMetrics metrics;
+        string sha;
+        using (var hashing = new HashingReadStream(File.OpenRead(catalogPath)))
+        using (var reader = RecordReader.Open(hashing, Path.GetFileName(catalogPath), CatalogFields.All, CatalogFields.Required))
+        {
+            (catalog, metrics) = CatalogCleaner.Clean(reader, Path.GetFileName(catalogPath), quarantine);
+            hashing.Drain();
+            sha = hashing.Sha256Hex();
+        }
+
+        if (catalog.Count == 0)
+        {
+            throw new DataContractException($"'{Path.GetFileName(catalogPath)}' has no valid catalog rows ({metrics.RowsIn} rows, all quarantined).");
+        }
+
+        var lines = new RowLineMapBuilder();
+        foreach (var item in catalog.Items)
+        {
+            lines.Add(item.SourceLine);
+        }
+
+        if (datasetPath is not null)
+        {
+            await using var output = SynchronousFileStream.Create(datasetPath);
+            await CatalogDataset.WriteAsync(catalog.Items, output, cancellationToken);
+        }
+
+        return new CatalogCleaning(catalog, metrics, lines.Build(), sha);
+    }
+
+    /// <summary>Plans the shards of a local events file, cleans them in parallel into spool files, and merges them in order.</summary>
+    private async Task<(CleaningMetrics Metrics, string Sha256, int Shards)> CleanShardedAsync(
+        string eventsPath,
+        CatalogIndex catalog,
+        CleaningOptions options,
+        CleaningSharding sharding,
+        CleanedEventsWriter writer,
+        QuarantineWriter quarantine,
+        RowLineMapBuilder lines,
+        CancellationToken cancellationToken)
+    {
+        var name = Path.GetFileName(eventsPath);
+        var fileBytes = new FileInfo(eventsPath).Length;
+        string sha;
+        await using (var file = File.OpenRead(eventsPath))
+        {
+            sha = Convert.ToHexStringLower(await SHA256.HashDataAsync(file, cancellationToken));
+        }
+
+        // The planner's reader owns (and closes) the stream it reads.
+        var plan = CleaningShardPlanner.Plan(File.OpenRead(eventsPath), name, fileBytes, sharding.ShardBytes, cancellationToken);
+
+        var spoolFolder = Path.Combine(Path.GetTempPath(), $"serverlesslineage-spool-{Guid.NewGuid():N}");
+        Directory.CreateDirectory(spoolFolder);
+        try
+        {
+            string Spool(int index) => Path.Combine(spoolFolder, $"shard-{index:D5}.spool");
+            using var gate = new SemaphoreSlim(Math.Max(1, sharding.MaxParallelism));
+            var results = await Task.WhenAll(plan.Shards.Select(async shard =>
+            {
+                await gate.WaitAsync(cancellationToken);
+                try
+                {
+                    return await Task.Run(
+                        async () =>
+                        {
+                            var parts = plan.RangesFor(shard).Select(r => (Stream)BoundedStream.OpenFileRange(eventsPath, r.Offset, r.Length)).ToList();
+                            using var reader = plan.OpenShard(shard, new ConcatenatedStream(parts));
+                            using var spool = new CleaningSpoolWriter(SynchronousFileStream.Create(Spool(shard.Index)));
+                            return await new EventCleaner(catalog, pseudonymizer, options).CleanShardAsync(reader, shard.Index, spool, cancellationToken);
+                        },
+                        cancellationToken);
+                }
+                finally
+                {
+                    gate.Release();
+                }
+            }));
+
+            var merge = new CleaningShardMerge(name, writer, quarantine, lines.Add);
+            foreach (var result in results)
+            {
+                using var spool = new CleaningSpoolReader(SynchronousFileStream.OpenRead(Spool(result.Index)), Spool(result.Index));
+                await merge.AddShardAsync(result, spool, cancellationToken);
+            }
+
+            return (merge.Complete(fileBytes), sha, plan.Shards.Count);
+        }
+        finally
+        {
+            Directory.Delete(spoolFolder, recursive: true);
+        }
     }
 
     /// <summary>

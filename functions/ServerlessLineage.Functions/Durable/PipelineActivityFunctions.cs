@@ -1,4 +1,5 @@
 using Microsoft.Azure.Functions.Worker;
+using ServerlessLineage.Core.Cleaning;
 using ServerlessLineage.Core.Jobs;
 using ServerlessLineage.Core.Lineage.Runs;
 using ServerlessLineage.Pipeline.Orchestration;
@@ -16,9 +17,17 @@ public sealed class PipelineActivityFunctions(IPipelineActivities activities)
     public Task<Guid> StartRun([ActivityTrigger] StartRunInput input, CancellationToken cancellationToken) =>
         activities.StartRunAsync(Required(input), cancellationToken);
 
-    [Function(PipelineTaskNames.CleanEvents)]
-    public Task<CleaningOutput> CleanEvents([ActivityTrigger] CleanEventsInput input, CancellationToken cancellationToken) =>
-        activities.CleanEventsAsync(Required(input), cancellationToken);
+    [Function(PipelineTaskNames.PlanCleaning)]
+    public Task<CleaningPlanOutput> PlanCleaning([ActivityTrigger] CleanEventsInput input, CancellationToken cancellationToken) =>
+        activities.PlanCleaningAsync(Required(input), cancellationToken);
+
+    [Function(PipelineTaskNames.CleanShard)]
+    public Task<CleaningShardResult> CleanShard([ActivityTrigger] CleanShardInput input, CancellationToken cancellationToken) =>
+        activities.CleanShardAsync(Required(input), cancellationToken);
+
+    [Function(PipelineTaskNames.MergeCleaning)]
+    public Task<CleaningOutput> MergeCleaning([ActivityTrigger] MergeCleaningInput input, CancellationToken cancellationToken) =>
+        activities.MergeCleaningAsync(Required(input), cancellationToken);
 
     [Function(PipelineTaskNames.BuildExamples)]
     public Task<ExamplesOutput> BuildExamples([ActivityTrigger] BuildExamplesInput input, CancellationToken cancellationToken) =>

@@ -31,9 +31,10 @@ internal static class BenchCommand
         var allCores = new Option<bool>("--all-cores") { Description = "Do not pin the process to one core (the targets are per core)." };
         var json = new Option<bool>("--json") { Description = "Print the figures as JSON." };
         var work = new Option<DirectoryInfo?>("--work-dir") { Description = "Folder for the generated data and outputs (default: a temporary folder, deleted afterwards)." };
-        var command = new Command("prepare", "Generate events, then measure rows/s of (a) parsing only, (b) full cleaning (validation, dedupe, pseudonymisation, catalog join, Parquet and quarantine output), (c) cleaning + examples + provenance (the whole `prepare`), the ratios b/a and c/a, and each stage's peak memory.")
+        var shardBytes = new Option<long>("--shard-bytes") { Description = "Shard size of (d), sharded cleaning.", DefaultValueFactory = _ => 8L * 1024 * 1024 };
+        var command = new Command("prepare", "Generate events, then measure rows/s of (a) parsing only, (b) full cleaning (validation, dedupe, pseudonymisation, catalog join, Parquet and quarantine output), (c) cleaning + examples + provenance (the whole `prepare`), (d) the same cleaning as byte-range shards (plan, clean the shards on every core allowed, merge; same output bytes as b), the ratios b/a, c/a and d/b, and each stage's peak memory.")
         {
-            events, seed, badShare, allCores, json, work,
+            events, seed, badShare, allCores, json, work, shardBytes,
         };
         command.SetAction(async (parse, cancellationToken) =>
         {
@@ -44,7 +45,14 @@ internal static class BenchCommand
                 return 2;
             }
 
-            var results = await RunPrepareAsync(n, parse.GetValue(seed), parse.GetValue(badShare), !parse.GetValue(allCores), parse.GetValue(work)?.FullName, parse.GetValue(json), cancellationToken);
+            if (parse.GetValue(shardBytes) < 1)
+            {
+                Console.Error.WriteLine("error: --shard-bytes must be positive.");
+                return 2;
+            }
+
+            var results = await RunPrepareAsync(
+                n, parse.GetValue(seed), parse.GetValue(badShare), !parse.GetValue(allCores), parse.GetValue(work)?.FullName, parse.GetValue(json), parse.GetValue(shardBytes), cancellationToken);
             if (parse.GetValue(json))
             {
                 Console.Out.WriteLine(JsonSerializer.Serialize(results, PrepareService.JsonOptions));
@@ -191,7 +199,8 @@ internal static class BenchCommand
 
     private sealed record StageFigures(string Stage, double Seconds, double RowsPerSecond, long PeakResidentBytes);
 
-    private static async Task<object> RunPrepareAsync(int count, int seed, double badShare, bool pin, string? workDirectory, bool quiet, CancellationToken cancellationToken)
+    private static async Task<object> RunPrepareAsync(
+        int count, int seed, double badShare, bool pin, string? workDirectory, bool quiet, long shardBytes, CancellationToken cancellationToken)
     {
         using var work = new WorkDirectory(workDirectory, "lineage-bench-");
         var root = work.Path;
@@ -207,6 +216,7 @@ internal static class BenchCommand
         await ParseOnlyAsync(warm.EventsPath);
         await CleanOnlyAsync(warm.EventsPath, warm.CatalogPath, Path.Combine(root, "warmup-clean"), cancellationToken);
         await PrepareAsync(warm.EventsPath, warm.CatalogPath, Path.Combine(root, "warmup-prepare"), cancellationToken);
+        await CleanShardedAsync(warm.EventsPath, warm.CatalogPath, Path.Combine(root, "warmup-sharded"), 64 * 1024, cancellationToken);
 
         var rows = data.GroundTruth.EventRows;
         var stages = new List<StageFigures>
@@ -215,11 +225,17 @@ internal static class BenchCommand
             await MeasureAsync("b: full cleaning", rows, () => CleanOnlyAsync(data.EventsPath, data.CatalogPath, Path.Combine(root, "clean"), cancellationToken)),
             await MeasureAsync("c: clean + examples + provenance", rows, () => PrepareAsync(data.EventsPath, data.CatalogPath, Path.Combine(root, "prepare"), cancellationToken)),
         };
+        var shards = 0;
+        stages.Add(await MeasureAsync("d: sharded cleaning", rows, async () =>
+            shards = (await CleanShardedAsync(data.EventsPath, data.CatalogPath, Path.Combine(root, "sharded"), shardBytes, cancellationToken)).Shards));
+        var sameBytes = new[] { PrepareFiles.CleanedEvents, PrepareFiles.Quarantine }.All(f =>
+            File.ReadAllBytes(Path.Combine(root, "clean", f)).AsSpan().SequenceEqual(File.ReadAllBytes(Path.Combine(root, "sharded", f))));
         var manifest = JsonSerializer.Deserialize<JsonElement>(await File.ReadAllTextAsync(Path.Combine(root, "prepare", PrepareFiles.Manifest), cancellationToken));
         var lines = manifest.GetProperty("provenance").GetProperty(PrepareFiles.CleanedEventLines);
         var exampleRows = manifest.GetProperty("provenance").GetProperty(PrepareFiles.ExampleRows);
         var ratioB = stages[1].RowsPerSecond / stages[0].RowsPerSecond;
         var ratioC = stages[2].RowsPerSecond / stages[0].RowsPerSecond;
+        var ratioD = stages[3].RowsPerSecond / stages[1].RowsPerSecond;
 
         log.WriteLine();
         log.WriteLine($"  {"stage",-36} {"seconds",9} {"rows/s",12} {"peak RSS",10}");
@@ -230,6 +246,7 @@ internal static class BenchCommand
 
         log.WriteLine();
         log.WriteLine($"  ratio b/a = {ratioB:0.000}   ratio c/a = {ratioC:0.000}   (targets: c/a >= 0.5, c >= 300,000 rows/s on one core)");
+        log.WriteLine($"  ratio d/b = {ratioD:0.000}: {shards} shard(s) of {shardBytes / 1048576.0:0.#} MiB, {(pinned ? 1 : Environment.ProcessorCount)} core(s); output {(sameBytes ? "byte-identical to b" : "DIFFERS from b")}");
         log.WriteLine($"  provenance: cleaned row -> raw line {lines.GetProperty("bytesPerKey").GetDouble():0.000} bytes/row; example -> cleaned rows {exampleRows.GetProperty("bytesPerKey").GetDouble():0.000} bytes/example");
         log.WriteLine($"  peak memory is the resident high-water mark of each stage ({(PeakMemory.CanReset ? "reset per stage" : "process-wide")})");
         return new
@@ -242,6 +259,10 @@ internal static class BenchCommand
             stages,
             ratioCleaningToParse = ratioB,
             ratioPrepareToParse = ratioC,
+            shardBytes,
+            shards,
+            ratioShardedToCleaning = ratioD,
+            shardedOutputIdentical = sameBytes,
             provenanceBytesPerCleanedRow = lines.GetProperty("bytesPerKey").GetDouble(),
             provenanceBytesPerExample = exampleRows.GetProperty("bytesPerKey").GetDouble(),
         };
@@ -279,6 +300,14 @@ internal static class BenchCommand
         Directory.CreateDirectory(outDir);
         return new PrepareService(new Pseudonymizer(LocalSecret.Load()))
             .CleanAsync(eventsPath, catalogPath, outDir, DateTimeOffset.UtcNow, cancellationToken: cancellationToken);
+    }
+
+    /// <summary>(d) The cleaning stage as byte-range shards cleaned in parallel, then merged.</summary>
+    private static Task<CleaningOutcome> CleanShardedAsync(string eventsPath, string catalogPath, string outDir, long shardBytes, CancellationToken cancellationToken)
+    {
+        Directory.CreateDirectory(outDir);
+        return new PrepareService(new Pseudonymizer(LocalSecret.Load()))
+            .CleanAsync(eventsPath, catalogPath, outDir, DateTimeOffset.UtcNow, cancellationToken: cancellationToken, sharding: new CleaningSharding { ShardBytes = shardBytes });
     }
 
     /// <summary>(c) The whole prepare: cleaning, examples, provenance maps, hashes and manifest.</summary>

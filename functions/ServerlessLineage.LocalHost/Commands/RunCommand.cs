@@ -35,21 +35,30 @@ internal static class RunCommand
         var epochs = new Option<int>("--epochs") { Description = "Training epochs.", DefaultValueFactory = _ => 3 };
         var storage = new Option<string?>("--storage") { Description = "Storage connection string (default: SERVERLESSLINEAGE_STORAGE, else the local Azurite under .local/, started or reused)." };
         var port = new Option<int>("--port") { Description = "Loopback port of the HTTP API while the run goes (0: any free port).", DefaultValueFactory = _ => 0 };
+        var shardBytes = ShardBytesOption();
         var command = new Command("run", "Run the whole pipeline locally: clean, build examples, train on the GPU worker (CPU here), record model, recommendation and attribution lineage. Exits non-zero with the reason when the run fails.")
         {
-            events, catalog, json, timeout, config, epochs, storage, port,
+            events, catalog, json, timeout, config, epochs, storage, port, shardBytes,
         };
         command.SetAction(async (parse, cancellationToken) =>
         {
             var settings = new RunArguments(
                 parse.GetValue(events)!, parse.GetValue(catalog)!, parse.GetValue(json), parse.GetValue(timeout), parse.GetValue(config)!, parse.GetValue(epochs),
-                parse.GetValue(storage), parse.GetValue(port));
+                parse.GetValue(storage), parse.GetValue(port), parse.GetValue(shardBytes));
             return await RunAsync(settings, parse.InvocationConfiguration.Output, parse.InvocationConfiguration.Error, cancellationToken);
         });
         return command;
     }
 
-    internal sealed record RunArguments(FileInfo Events, FileInfo Catalog, bool Json, TimeSpan Timeout, string Config, int Epochs, string? Storage, int Port);
+    internal sealed record RunArguments(
+        FileInfo Events, FileInfo Catalog, bool Json, TimeSpan Timeout, string Config, int Epochs, string? Storage, int Port, long ShardBytes = 64L * 1024 * 1024);
+
+    /// <summary>The <c>--shard-bytes</c> option of <c>run</c> and <c>serve</c>.</summary>
+    internal static Option<long> ShardBytesOption() => new("--shard-bytes")
+    {
+        Description = "Target size of a cleaning shard in bytes: larger events files are cleaned as shards of about this size in parallel activities, then merged.",
+        DefaultValueFactory = _ => 64L * 1024 * 1024,
+    };
 
     internal static async Task<int> RunAsync(RunArguments arguments, TextWriter stdout, TextWriter stderr, CancellationToken cancellationToken)
     {
@@ -68,8 +77,9 @@ internal static class RunCommand
             ModelConfiguration = arguments.Config,
             Epochs = arguments.Epochs,
             TrainingTimeout = arguments.Timeout,
+            CleaningShardBytes = arguments.ShardBytes,
         };
-        var settingErrors = new PipelineRunRequest
+        IReadOnlyList<string> requestErrors = new PipelineRunRequest
         {
             Events = new BlobVersion("x", "x", "x"),
             Catalog = new BlobVersion("x", "x", "x"),
@@ -78,6 +88,7 @@ internal static class RunCommand
             Epochs = arguments.Epochs,
             TrainingTimeout = arguments.Timeout,
         }.Validate();
+        List<string> settingErrors = [.. requestErrors, .. pipeline.Validate()];
         if (settingErrors.Count > 0)
         {
             await stderr.WriteLineAsync("error: " + string.Join(" ", settingErrors));
@@ -219,8 +230,10 @@ internal static class RunCommand
         string F(string name) => status.Figures.TryGetValue(name, out var v) ? v.ToString("#,0.###", CultureInfo.InvariantCulture) : "?";
         return status.Stage switch
         {
-            PipelineStages.Cleaning => "cleaning events...",
-            PipelineStages.BuildingExamples => $"cleaned {F("rowsClean")} of {F("rowsIn")} rows ({F("rowsQuarantined")} quarantined); building examples...",
+            PipelineStages.Cleaning => status.Figures.ContainsKey("cleaningShards")
+                ? $"cleaning events: {F("shardsCleaned")} of {F("cleaningShards")} shard(s) done..."
+                : "cleaning events...",
+            PipelineStages.BuildingExamples => $"cleaned {F("rowsClean")} of {F("rowsIn")} rows ({F("rowsQuarantined")} quarantined) in {F("cleaningShards")} shard(s); building examples...",
             PipelineStages.SubmittingTraining => $"{F("trainExamples")} training and {F("evalExamples")} evaluation examples; submitting the training job...",
             PipelineStages.Training => $"training on the GPU worker (job {status.TrainingJobId})...",
             PipelineStages.RecordingModel => "recording model, recommendation and attribution lineage...",

@@ -14,9 +14,10 @@ internal static class ServeCommand
         var storage = new Option<string?>("--storage") { Description = "Storage connection string (default: SERVERLESSLINEAGE_STORAGE, else the local Azurite under .local/, started or reused)." };
         var config = new Option<string>("--config") { Description = "Default model configuration of runs started by uploads: tiny, minilm or minilm-full.", DefaultValueFactory = _ => "tiny" };
         var noWorker = new Option<bool>("--no-worker") { Description = "Do not start the GPU worker (e.g. when one runs elsewhere against the same storage)." };
+        var shardBytes = RunCommand.ShardBytesOption();
         var command = new Command("serve", "Run the local system until Ctrl+C: the HTTP API on 127.0.0.1 (POST /api/runs, GET /api/runs/{runId}, the lineage routes), the pollers that start a run for every blob uploaded to raw-events/ and relay training results, the durable backend on Azurite (runs interrupted by a crash continue here), and the GPU worker.")
         {
-            port, storage, config, noWorker,
+            port, storage, config, noWorker, shardBytes,
         };
         command.SetAction(async (parse, cancellationToken) =>
         {
@@ -30,7 +31,12 @@ internal static class ServeCommand
                     ConnectionString = local.ConnectionString,
                     ApiPort = parse.GetValue(port),
                     StartWorker = !parse.GetValue(noWorker),
-                    Pipeline = new PipelineOptions { WorkDirectory = Path.Combine(LocalSecret.StateDirectory, "work"), ModelConfiguration = parse.GetValue(config)! },
+                    Pipeline = new PipelineOptions
+                    {
+                        WorkDirectory = Path.Combine(LocalSecret.StateDirectory, "work"),
+                        ModelConfiguration = parse.GetValue(config)!,
+                        CleaningShardBytes = parse.GetValue(shardBytes),
+                    },
                     StateDirectory = LocalSecret.StateDirectory,
                 },
                 loggerFactory,

@@ -1,3 +1,4 @@
+using ServerlessLineage.Core.Cleaning;
 using ServerlessLineage.Core.Jobs;
 using ServerlessLineage.Core.Lineage.Runs;
 
@@ -13,7 +14,14 @@ public interface IPipelineActivities
     /// <summary>Records the orchestration run as RUNNING; returns its run id.</summary>
     Task<Guid> StartRunAsync(StartRunInput input, CancellationToken cancellationToken);
 
-    Task<CleaningOutput> CleanEventsAsync(CleanEventsInput input, CancellationToken cancellationToken);
+    /// <summary>Pins and hashes the events file, checks it is the contract, records the cleaning step as started and plans its shards.</summary>
+    Task<CleaningPlanOutput> PlanCleaningAsync(CleanEventsInput input, CancellationToken cancellationToken);
+
+    /// <summary>Cleans one byte-range shard of the events into a spool in the work container; a re-run writes the same spool.</summary>
+    Task<CleaningShardResult> CleanShardAsync(CleanShardInput input, CancellationToken cancellationToken);
+
+    /// <summary>Merges the spools into the cleaned dataset, catalog and quarantine, publishes them and records the cleaning lineage.</summary>
+    Task<CleaningOutput> MergeCleaningAsync(MergeCleaningInput input, CancellationToken cancellationToken);
 
     Task<ExamplesOutput> BuildExamplesAsync(BuildExamplesInput input, CancellationToken cancellationToken);
 

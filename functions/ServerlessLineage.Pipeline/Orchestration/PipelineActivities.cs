@@ -19,6 +19,7 @@ using ServerlessLineage.Core.Lineage.Runs;
 using ServerlessLineage.Core.Lineage.Store;
 using ServerlessLineage.Core.Preparation;
 using ServerlessLineage.Core.Provenance;
+using ServerlessLineage.Core.Quality;
 using ServerlessLineage.Core.Text;
 using ServerlessLineage.Storage.Blobs;
 using ServerlessLineage.Storage.OpenLineage;
@@ -89,71 +90,157 @@ public sealed class PipelineActivities : IPipelineActivities
         return run.RootRunId;
     }
 
-    public async Task<CleaningOutput> CleanEventsAsync(CleanEventsInput input, CancellationToken cancellationToken)
+    public async Task<CleaningPlanOutput> PlanCleaningAsync(CleanEventsInput input, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(input);
         var started = _time.GetUtcNow();
         var clock = Stopwatch.StartNew();
         await _dataPlane.RecordActivityStartAsync(input.RootRunId, LineageNames.CleanEventsJob, started, _options.JobNamespace, cancellationToken);
-        using var scratch = Scratch.Create(_options.WorkDirectory, input.RootRunId, "clean");
-        var request = input.Request;
-        var eventsPath = Path.Combine(scratch.Path, "raw", SafeFileName(request.Events.Name));
-        var catalogPath = Path.Combine(scratch.Path, "raw-catalog", SafeFileName(request.Catalog.Name));
-        var rawEvents = await DownloadPinnedAsync(request.Events, eventsPath, cancellationToken);
-        var rawCatalog = await DownloadPinnedAsync(request.Catalog, catalogPath, cancellationToken);
-
-        var output = Path.Combine(scratch.Path, "out");
-        Directory.CreateDirectory(output);
-        var outcome = await new PrepareService(_pseudonymizer).CleanAsync(eventsPath, catalogPath, output, request.RequestedAt, cancellationToken: cancellationToken);
-        if (outcome.EventsSha256 != rawEvents.Sha256.Hex || outcome.CatalogSha256 != rawCatalog.Sha256.Hex)
+        using var scratch = Scratch.Create(_options.WorkDirectory, input.RootRunId, "plan");
+        var eventsPath = Path.Combine(scratch.Path, SafeFileName(input.Request.Events.Name));
+        var rawEvents = await DownloadPinnedAsync(input.Request.Events, eventsPath, cancellationToken);
+        CleaningShardPlan plan;
+        await using (var file = File.OpenRead(eventsPath))
         {
-            throw new InvalidOperationException("The inputs changed on disk while they were cleaned.");
+            plan = CleaningShardPlanner.Plan(file, Path.GetFileName(eventsPath), rawEvents.Length, _options.ShardBytesFor(rawEvents.Length), cancellationToken);
         }
 
+        await _blobs.GetBlobContainerClient(_options.WorkContainer).CreateIfNotExistsAsync(cancellationToken: cancellationToken);
+        return new CleaningPlanOutput { RawEvents = rawEvents, Plan = plan, StartedAt = started, Seconds = clock.Elapsed.TotalSeconds };
+    }
+
+    public async Task<CleaningShardResult> CleanShardAsync(CleanShardInput input, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(input);
+        var clock = Stopwatch.StartNew();
+        using var scratch = Scratch.Create(_options.WorkDirectory, input.RootRunId, $"shard{input.Shard.Index}");
+        var request = input.Request;
+        var catalogPath = Path.Combine(scratch.Path, "raw-catalog", SafeFileName(request.Catalog.Name));
+        await DownloadPinnedAsync(request.Catalog, catalogPath, cancellationToken);
+        CatalogCleaning catalog;
+        using (var discarded = new QuarantineWriter(Stream.Null)) // the merge writes the catalog's quarantine rows, once
+        {
+            catalog = await PrepareService.CleanCatalogAsync(catalogPath, discarded, datasetPath: null, cancellationToken);
+        }
+
+        // The shard's bytes (after the header bytes it replays), with the lookahead its last records may look at.
+        var shardPath = Path.Combine(scratch.Path, "shard.bin");
+        await DownloadPinnedRangesAsync(request.Events, input.Plan.RangesFor(input.Shard), shardPath, cancellationToken);
+        var spoolPath = Path.Combine(scratch.Path, "shard.spool");
+        CleaningShardResult result;
+        using (var reader = input.Plan.OpenShard(input.Shard, File.OpenRead(shardPath)))
+        using (var spool = new CleaningSpoolWriter(SynchronousFileStream.Create(spoolPath)))
+        {
+            var cleaner = new EventCleaner(catalog.Catalog, _pseudonymizer, new CleaningOptions { RunStartedAt = request.RequestedAt });
+            result = await cleaner.CleanShardAsync(reader, input.Shard.Index, spool, cancellationToken);
+        }
+
+        // Overwrites on a re-run: the same inputs give the same spool.
+        await WorkBlob(input.RootRunId, input.Shard.Index).UploadAsync(spoolPath, overwrite: true, cancellationToken);
+        return result with { Seconds = clock.Elapsed.TotalSeconds };
+    }
+
+    public async Task<CleaningOutput> MergeCleaningAsync(MergeCleaningInput input, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(input);
+        var clock = Stopwatch.StartNew();
+        var stages = new Dictionary<string, double>(StringComparer.Ordinal)
+        {
+            ["plan"] = input.Plan.Seconds,
+            ["shards"] = input.Shards.Sum(s => s.Seconds),
+        };
+        using var scratch = Scratch.Create(_options.WorkDirectory, input.RootRunId, "merge");
+        var request = input.Request;
+        var plan = input.Plan.Plan;
+        if (input.Shards.Count != plan.Shards.Count || input.Shards.Select((s, i) => s.Index != i).Any(wrong => wrong))
+        {
+            throw new ArgumentException($"The merge needs the results of shards 0..{plan.Shards.Count - 1} in order; it got {input.Shards.Count}.", nameof(input));
+        }
+
+        var catalogPath = Path.Combine(scratch.Path, "raw-catalog", SafeFileName(request.Catalog.Name));
+        var rawCatalog = await DownloadPinnedAsync(request.Catalog, catalogPath, cancellationToken);
+        var output = Directory.CreateDirectory(Path.Combine(scratch.Path, "out")).FullName;
+        string Output(string file) => Path.Combine(output, file);
+        var lines = new RowLineMapBuilder();
+        CatalogCleaning catalog;
+        CleaningMetrics metrics;
+        await using (var quarantineStream = SynchronousFileStream.Create(Output(PrepareFiles.Quarantine)))
+        using (var quarantine = new QuarantineWriter(quarantineStream))
+        {
+            catalog = await PrepareService.CleanCatalogAsync(catalogPath, quarantine, Output(PrepareFiles.Catalog), cancellationToken);
+            await using var cleanedStream = SynchronousFileStream.Create(Output(PrepareFiles.CleanedEvents));
+            await using var writer = await CleanedEventsWriter.CreateAsync(cleanedStream, cancellationToken);
+            var merge = new CleaningShardMerge(plan.FileName, writer, quarantine, lines.Add);
+            foreach (var shard in input.Shards)
+            {
+                var spoolPath = Path.Combine(scratch.Path, $"shard-{shard.Index:D5}.spool");
+                await DownloadWorkAsync(WorkBlob(input.RootRunId, shard.Index), spoolPath, cancellationToken);
+                using var spool = new CleaningSpoolReader(SynchronousFileStream.OpenRead(spoolPath), $"shard {shard.Index}");
+                await merge.AddShardAsync(shard, spool, cancellationToken);
+                File.Delete(spoolPath);
+            }
+
+            metrics = merge.Complete(plan.FileBytes);
+        }
+
+        if (!metrics.IsBalanced || !catalog.Metrics.IsBalanced)
+        {
+            throw new InvalidOperationException("Row accounting does not balance: rows in != clean + quarantined. Nothing was published.");
+        }
+
+        if (catalog.Sha256 != rawCatalog.Sha256.Hex)
+        {
+            throw new InvalidOperationException("The catalog changed on disk while it was cleaned.");
+        }
+
+        stages["merge"] = Lap(clock);
         IReadOnlyDictionary<string, long> subjectRows;
-        await using (var stream = File.OpenRead(Path.Combine(output, PrepareFiles.CleanedEvents)))
+        await using (var stream = File.OpenRead(Output(PrepareFiles.CleanedEvents)))
         {
             subjectRows = await SubjectCounts.OfCleanedEventsAsync(stream, cancellationToken);
         }
 
-        var cleaned = await _datasets.UploadFileAsync(DatasetNames.CleanedEvents, Path.Combine(output, PrepareFiles.CleanedEvents), cancellationToken: cancellationToken);
-        var catalog = await _datasets.UploadFileAsync(DatasetNames.Catalog, Path.Combine(output, PrepareFiles.Catalog), cancellationToken: cancellationToken);
-        var quarantine = await _datasets.UploadQuarantineFileAsync(input.RootRunId.ToString("D"), Path.Combine(output, PrepareFiles.Quarantine), cancellationToken);
+        var cleaned = await _datasets.UploadFileAsync(DatasetNames.CleanedEvents, Output(PrepareFiles.CleanedEvents), cancellationToken: cancellationToken);
+        var catalogVersion = await _datasets.UploadFileAsync(DatasetNames.Catalog, Output(PrepareFiles.Catalog), cancellationToken: cancellationToken);
+        var quarantineVersion = await _datasets.UploadQuarantineFileAsync(input.RootRunId.ToString("D"), Output(PrepareFiles.Quarantine), cancellationToken);
+        stages["upload"] = Lap(clock);
 
-        var ended = _time.GetUtcNow();
+        var rawEvents = input.Plan.RawEvents;
         await _dataPlane.RecordCleaningAsync(
             new CleaningLineage
             {
                 RootRunId = input.RootRunId,
                 JobNamespace = _options.JobNamespace,
-                Timing = new ActivityTiming(started, ended),
-                StageSeconds = outcome.Timings,
+                Timing = new ActivityTiming(input.Plan.StartedAt, _time.GetUtcNow()),
+                StageSeconds = stages,
                 RawEvents = rawEvents,
                 RawCatalog = rawCatalog,
                 CleanedEvents = cleaned,
-                Catalog = catalog,
-                Quarantine = quarantine,
-                EventMetrics = outcome.EventMetrics,
-                CatalogMetrics = outcome.CatalogMetrics,
-                ColumnLineage = DataPlaneColumnLineage.CleanedEvents(Name(rawEvents), Name(catalog)),
-                EventLines = outcome.EventLines,
-                CatalogLines = outcome.CatalogLines,
+                Catalog = catalogVersion,
+                Quarantine = quarantineVersion,
+                EventMetrics = metrics,
+                CatalogMetrics = catalog.Metrics,
+                ColumnLineage = DataPlaneColumnLineage.CleanedEvents(Name(rawEvents), Name(catalogVersion)),
+                EventLines = lines.Build(),
+                CatalogLines = catalog.Lines,
                 SubjectRows = subjectRows,
             },
             cancellationToken);
+        await DeleteWorkAsync(input.RootRunId, cancellationToken);
         return new CleaningOutput
         {
             RawEvents = rawEvents,
             RawCatalog = rawCatalog,
             CleanedEvents = cleaned,
-            Catalog = catalog,
-            Quarantine = quarantine,
-            RowsIn = outcome.EventMetrics.RowsIn,
-            RowsClean = outcome.EventMetrics.RowsClean,
-            RowsQuarantined = outcome.EventMetrics.RowsQuarantined,
-            CatalogItems = outcome.CatalogMetrics.RowsClean,
-            CatalogRowsQuarantined = outcome.CatalogMetrics.RowsQuarantined,
-            Seconds = clock.Elapsed.TotalSeconds,
+            Catalog = catalogVersion,
+            Quarantine = quarantineVersion,
+            RowsIn = metrics.RowsIn,
+            RowsClean = metrics.RowsClean,
+            RowsQuarantined = metrics.RowsQuarantined,
+            CatalogItems = catalog.Metrics.RowsClean,
+            CatalogRowsQuarantined = catalog.Metrics.RowsQuarantined,
+            Shards = plan.Shards.Count,
+            Seconds = (_time.GetUtcNow() - input.Plan.StartedAt).TotalSeconds,
         };
     }
 
@@ -297,6 +384,7 @@ public sealed class PipelineActivities : IPipelineActivities
     public async Task<FinalizeOutput> FinalizeRunAsync(FinalizeRunInput input, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(input);
+        await DeleteWorkAsync(input.RootRunId, cancellationToken); // what a failed run left between its activities
         await _dataPlane.RecordPipelineEndAsync(input.RootRunId, input.State, input.Error, input.At, cancellationToken);
         var events = await new OpenLineageExporter(_store).ExportRunTreeAsync(input.RootRunId, cancellationToken);
         var appended = await _eventLog.AppendAsync(input.RootRunId, events, enqueue: _forwarder is { IsEnabled: true }, cancellationToken);
@@ -336,29 +424,52 @@ public sealed class PipelineActivities : IPipelineActivities
 
     private async Task<DatasetVersionRef> DownloadPinnedAsync(BlobVersion version, string path, CancellationToken cancellationToken)
     {
+        var (sha, length) = await DownloadPinnedRangesAsync(version, [(0, -1)], path, cancellationToken);
+        return new DatasetVersionRef(
+            version.Container, version.Name, sha, length, DatasetNaming.OpenLineageNamespace(version.Container, _blobs.AccountName), version.Name);
+    }
+
+    /// <summary>
+    /// Downloads byte ranges (length -1: to the end) of exactly the pinned version of a blob into one file, hashing what was
+    /// written. A blob that is gone or was replaced is an input error, not something to retry.
+    /// </summary>
+    private async Task<(Sha256Digest Sha256, long Length)> DownloadPinnedRangesAsync(
+        BlobVersion version, IReadOnlyList<(long Offset, long Length)> ranges, string path, CancellationToken cancellationToken)
+    {
         var blob = _blobs.GetBlobContainerClient(version.Container).GetBlobClient(version.Name);
         Directory.CreateDirectory(Path.GetDirectoryName(path)!);
         try
         {
             var pinned = new ETag("\"" + PipelineInstanceIds.NormalizeETag(version.ETag) + "\"");
-            using var download = (await blob.DownloadStreamingAsync(
-                new BlobDownloadOptions { Conditions = new BlobRequestConditions { IfMatch = pinned } }, cancellationToken)).Value;
             using var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
+            long length = 0;
             await using (var file = new FileStream(path, FileMode.Create, FileAccess.Write, FileShare.None, 81_920, useAsync: true))
             {
                 var buffer = new byte[81_920];
-                int read;
-                while ((read = await download.Content.ReadAsync(buffer, cancellationToken)) > 0)
+                foreach (var (offset, count) in ranges)
                 {
-                    hash.AppendData(buffer, 0, read);
-                    await file.WriteAsync(buffer.AsMemory(0, read), cancellationToken);
+                    if (count == 0)
+                    {
+                        continue;
+                    }
+
+                    var options = new BlobDownloadOptions
+                    {
+                        Conditions = new BlobRequestConditions { IfMatch = pinned },
+                        Range = count < 0 ? new HttpRange(offset) : new HttpRange(offset, count),
+                    };
+                    using var download = (await blob.DownloadStreamingAsync(options, cancellationToken)).Value;
+                    int read;
+                    while ((read = await download.Content.ReadAsync(buffer, cancellationToken)) > 0)
+                    {
+                        hash.AppendData(buffer, 0, read);
+                        await file.WriteAsync(buffer.AsMemory(0, read), cancellationToken);
+                        length += read;
+                    }
                 }
             }
 
-            var length = new FileInfo(path).Length;
-            return new DatasetVersionRef(
-                version.Container, version.Name, Sha256Digest.FromHash(hash.GetHashAndReset()), length,
-                DatasetNaming.OpenLineageNamespace(version.Container, _blobs.AccountName), version.Name);
+            return (Sha256Digest.FromHash(hash.GetHashAndReset()), length);
         }
         catch (RequestFailedException e) when (e.Status == 404)
         {
@@ -368,6 +479,44 @@ public sealed class PipelineActivities : IPipelineActivities
         {
             throw new PipelineInputException(
                 $"The blob {version.Container}/{version.Name} was replaced since the run was requested (ETag {version.ETag} no longer matches); the new version starts its own run.", e);
+        }
+    }
+
+    /// <summary>The spool of one cleaning shard of a run in the work container.</summary>
+    private BlobClient WorkBlob(Guid rootRunId, int shard) =>
+        _blobs.GetBlobContainerClient(_options.WorkContainer).GetBlobClient($"{rootRunId:D}/clean/shard-{shard:D5}.spool");
+
+    private static async Task DownloadWorkAsync(BlobClient blob, string path, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await blob.DownloadToAsync(path, cancellationToken);
+        }
+        catch (RequestFailedException e) when (e.Status == 404)
+        {
+            // Not an input error: the shard's activity reported success, so its spool must be there; retrying may find it.
+            throw new IOException($"The cleaning spool {blob.BlobContainerName}/{blob.Name} is missing.", e);
+        }
+    }
+
+    /// <summary>Deletes a run's intermediate files (best effort: they are never read again and cost only storage).</summary>
+    private async Task DeleteWorkAsync(Guid rootRunId, CancellationToken cancellationToken)
+    {
+        var container = _blobs.GetBlobContainerClient(_options.WorkContainer);
+        try
+        {
+            await foreach (var item in container.GetBlobsAsync(new GetBlobsOptions { Prefix = $"{rootRunId:D}/" }, cancellationToken))
+            {
+                await container.DeleteBlobIfExistsAsync(item.Name, cancellationToken: cancellationToken);
+            }
+        }
+        catch (RequestFailedException e) when (e.Status == 404)
+        {
+            // No work container: nothing was left behind.
+        }
+        catch (RequestFailedException e)
+        {
+            _logger.WorkCleanupFailed(e, rootRunId);
         }
     }
 

@@ -1,3 +1,4 @@
+using ServerlessLineage.Core.Cleaning;
 using ServerlessLineage.Core.Datasets;
 using ServerlessLineage.Core.Jobs;
 using ServerlessLineage.Core.Lineage.Runs;
@@ -85,8 +86,27 @@ public sealed record PipelineRunRequest
 /// <summary>Input of the activity that records the orchestration run as started.</summary>
 public sealed record StartRunInput(string InstanceId, DateTimeOffset StartedAt, PipelineRunRequest Request);
 
-/// <summary>Input of the cleaning activity.</summary>
+/// <summary>Input of the cleaning planner (the first cleaning activity).</summary>
 public sealed record CleanEventsInput(Guid RootRunId, PipelineRunRequest Request);
+
+/// <summary>The events file that was planned (pinned and hashed) and how it is cut into shards.</summary>
+public sealed record CleaningPlanOutput
+{
+    public required DatasetVersionRef RawEvents { get; init; }
+
+    public required CleaningShardPlan Plan { get; init; }
+
+    /// <summary>When the cleaning step started (its lineage run's start).</summary>
+    public required DateTimeOffset StartedAt { get; init; }
+
+    public double Seconds { get; init; }
+}
+
+/// <summary>Input of one cleaning shard: the run, its request, the plan's file figures (without the shard list) and the shard.</summary>
+public sealed record CleanShardInput(Guid RootRunId, PipelineRunRequest Request, CleaningShardPlan Plan, CleaningShard Shard);
+
+/// <summary>Input of the cleaning merge: the plan and every shard's result, in shard order.</summary>
+public sealed record MergeCleaningInput(Guid RootRunId, PipelineRunRequest Request, CleaningPlanOutput Plan, IReadOnlyList<CleaningShardResult> Shards);
 
 /// <summary>What cleaning read and published.</summary>
 public sealed record CleaningOutput
@@ -110,6 +130,9 @@ public sealed record CleaningOutput
     public long CatalogItems { get; init; }
 
     public long CatalogRowsQuarantined { get; init; }
+
+    /// <summary>Byte-range shards the events were cleaned in.</summary>
+    public int Shards { get; init; } = 1;
 
     public double Seconds { get; init; }
 }

@@ -22,4 +22,7 @@ internal static partial class PipelineLogs
 
     [LoggerMessage(EventId = 5006, Level = LogLevel.Warning, Message = "Training result of job {JobId} for {InstanceId} ignored: {Reason}.")]
     public static partial void ResultIgnored(this ILogger logger, string jobId, string instanceId, string reason);
+
+    [LoggerMessage(EventId = 5007, Level = LogLevel.Warning, Message = "Could not delete the intermediate files of run {RunId}; they are never read again.")]
+    public static partial void WorkCleanupFailed(this ILogger logger, Exception exception, Guid runId);
 }

@@ -10,6 +10,9 @@ public sealed class PipelineOptions
 {
     public const string SectionName = "Pipeline";
 
+    /// <summary>Smallest allowed <see cref="CleaningShardBytes"/> (small shards are for tests; each costs an activity).</summary>
+    public const long MinCleaningShardBytes = 1024;
+
     /// <summary>Local scratch folder for downloads and staged outputs; each activity uses (and deletes) its own subfolder.</summary>
     public string WorkDirectory { get; set; } = Path.Combine(Path.GetTempPath(), "serverlesslineage-activities");
 
@@ -37,6 +40,21 @@ public sealed class PipelineOptions
     /// <summary>How long a run waits for the GPU worker's result before it fails.</summary>
     public TimeSpan TrainingTimeout { get; set; } = TimeSpan.FromHours(2);
 
+    /// <summary>Container of intermediate files between activities (the cleaning shards' spools), deleted when the run ends.</summary>
+    public string WorkContainer { get; set; } = ContainerNames.PipelineWork;
+
+    /// <summary>
+    /// Target size of a cleaning shard: the events file is cleaned as byte-range shards of about this size in parallel
+    /// activities (cut at record boundaries), then merged. A file not larger than this is cleaned by one activity.
+    /// </summary>
+    public long CleaningShardBytes { get; set; } = 64L * 1024 * 1024;
+
+    /// <summary>Most shards one file is cut into; a larger file gets larger shards.</summary>
+    public int MaxCleaningShards { get; set; } = 256;
+
+    /// <summary>The shard size for a file of <paramref name="fileBytes"/>: <see cref="CleaningShardBytes"/>, raised to respect <see cref="MaxCleaningShards"/>.</summary>
+    public long ShardBytesFor(long fileBytes) => Math.Max(CleaningShardBytes, (fileBytes + MaxCleaningShards - 1) / MaxCleaningShards);
+
     /// <summary>What is wrong with these options; empty when usable.</summary>
     public IReadOnlyList<string> Validate()
     {
@@ -49,6 +67,21 @@ public sealed class PipelineOptions
         if (string.IsNullOrWhiteSpace(JobNamespace))
         {
             errors.Add($"{SectionName}:{nameof(JobNamespace)} is required.");
+        }
+
+        if (CleaningShardBytes < MinCleaningShardBytes)
+        {
+            errors.Add($"{SectionName}:{nameof(CleaningShardBytes)} must be at least {MinCleaningShardBytes} bytes.");
+        }
+
+        if (MaxCleaningShards is < 1 or > 10_000)
+        {
+            errors.Add($"{SectionName}:{nameof(MaxCleaningShards)} must be between 1 and 10000.");
+        }
+
+        if (string.IsNullOrWhiteSpace(WorkContainer))
+        {
+            errors.Add($"{SectionName}:{nameof(WorkContainer)} is required.");
         }
 
         try

@@ -1,5 +1,6 @@
 using Microsoft.DurableTask;
 using Microsoft.Extensions.Logging;
+using ServerlessLineage.Core.Cleaning;
 using ServerlessLineage.Core.Datasets;
 using ServerlessLineage.Core.Jobs;
 using ServerlessLineage.Core.Lineage.Recording;
@@ -33,7 +34,7 @@ public static class PipelineOrchestrator
         try
         {
             tracker.Enter(PipelineStages.Cleaning);
-            var cleaning = await context.CallActivityAsync<CleaningOutput>(PipelineTaskNames.CleanEvents, new CleanEventsInput(rootRunId, request), options);
+            var cleaning = await CleanAsync(context, rootRunId, request, options, tracker);
             tracker.Figure("rowsIn", cleaning.RowsIn).Figure("rowsClean", cleaning.RowsClean).Figure("rowsQuarantined", cleaning.RowsQuarantined)
                 .Figure("catalogItems", cleaning.CatalogItems);
 
@@ -93,6 +94,38 @@ public static class PipelineOrchestrator
                 PipelineTaskNames.FinalizeRun, new FinalizeRunInput(rootRunId, RunState.Failed, error, context.CurrentUtcDateTime), options);
             throw new PipelineFailedException(error, e);
         }
+    }
+
+    /// <summary>
+    /// Cleaning as a fan-out/fan-in: plan the byte-range shards, clean them in parallel activities (the status counts them as they
+    /// finish), merge their spools in file order. One shard for a small or compressed file.
+    /// </summary>
+    private static async Task<CleaningOutput> CleanAsync(
+        TaskOrchestrationContext context, Guid rootRunId, PipelineRunRequest request, TaskOptions options, StatusTracker tracker)
+    {
+        var plan = await context.CallActivityAsync<CleaningPlanOutput>(PipelineTaskNames.PlanCleaning, new CleanEventsInput(rootRunId, request), options);
+        var shards = plan.Plan.Shards;
+        var header = plan.Plan with { Shards = [] };
+        var pending = shards
+            .Select(shard => context.CallActivityAsync<CleaningShardResult>(PipelineTaskNames.CleanShard, new CleanShardInput(rootRunId, request, header, shard), options))
+            .ToList();
+        tracker.Figure("cleaningShards", shards.Count).Figure("shardsCleaned", 0).Update($"cleaning {shards.Count} shard(s)");
+        var left = new List<Task<CleaningShardResult>>(pending);
+        while (left.Count > 0)
+        {
+            var done = await Task.WhenAny(left);
+            left.Remove(done);
+            await done; // a failed shard fails the step now, not after the others
+            tracker.Figure("shardsCleaned", shards.Count - left.Count).Update($"cleaning {shards.Count} shard(s)");
+        }
+
+        var results = new List<CleaningShardResult>(pending.Count);
+        foreach (var shard in pending)
+        {
+            results.Add(await shard);
+        }
+
+        return await context.CallActivityAsync<CleaningOutput>(PipelineTaskNames.MergeCleaning, new MergeCleaningInput(rootRunId, request, plan, results), options);
     }
 
     /// <summary>
@@ -184,15 +217,19 @@ public static class PipelineOrchestrator
             Stage = stage;
             _stageStarted = now;
             _jobId = jobId ?? _jobId;
+            Update(message);
+        }
+
+        /// <summary>Publishes the current stage with <paramref name="message"/> and the figures so far.</summary>
+        public void Update(string? message) =>
             context.SetCustomStatus(new PipelineStatus
             {
                 RootRunId = rootRunId,
-                Stage = stage,
+                Stage = Stage,
                 Message = message,
                 TrainingJobId = _jobId,
                 Figures = new Dictionary<string, double>(_figures, StringComparer.Ordinal),
                 StageSeconds = StageSeconds,
             });
-        }
     }
 }

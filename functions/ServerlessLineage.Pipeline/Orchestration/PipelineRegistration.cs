@@ -15,7 +15,9 @@ public static class PipelineRegistration
         ArgumentNullException.ThrowIfNull(activities);
         registry.AddOrchestratorFunc<PipelineRunRequest, PipelineOutcome>(PipelineTaskNames.Orchestrator, PipelineOrchestrator.RunAsync);
         registry.AddActivityFunc<StartRunInput, Guid>(PipelineTaskNames.StartRun, (_, input) => activities.StartRunAsync(Required(input), CancellationToken.None));
-        registry.AddActivityFunc<CleanEventsInput, CleaningOutput>(PipelineTaskNames.CleanEvents, (_, input) => activities.CleanEventsAsync(Required(input), CancellationToken.None));
+        registry.AddActivityFunc<CleanEventsInput, CleaningPlanOutput>(PipelineTaskNames.PlanCleaning, (_, input) => activities.PlanCleaningAsync(Required(input), CancellationToken.None));
+        registry.AddActivityFunc<CleanShardInput, Core.Cleaning.CleaningShardResult>(PipelineTaskNames.CleanShard, (_, input) => activities.CleanShardAsync(Required(input), CancellationToken.None));
+        registry.AddActivityFunc<MergeCleaningInput, CleaningOutput>(PipelineTaskNames.MergeCleaning, (_, input) => activities.MergeCleaningAsync(Required(input), CancellationToken.None));
         registry.AddActivityFunc<BuildExamplesInput, ExamplesOutput>(PipelineTaskNames.BuildExamples, (_, input) => activities.BuildExamplesAsync(Required(input), CancellationToken.None));
         registry.AddActivityFunc<SubmitTrainingInput, Core.Jobs.TrainingJob>(PipelineTaskNames.SubmitTraining, (_, input) => activities.SubmitTrainingAsync(Required(input), CancellationToken.None));
         registry.AddActivityFunc<RecordModelInput, ModelOutput>(PipelineTaskNames.RecordModelLineage, (_, input) => activities.RecordModelLineageAsync(Required(input), CancellationToken.None));

@@ -11,7 +11,14 @@ public static class PipelineTaskNames
 
     public const string StartRun = "StartRun";
 
-    public const string CleanEvents = "CleanEvents";
+    /// <summary>Pins and hashes the events file, checks its header and cuts it into byte-range shards at record boundaries.</summary>
+    public const string PlanCleaning = "PlanCleaning";
+
+    /// <summary>Cleans one shard into a spool (fanned out, one per shard).</summary>
+    public const string CleanShard = "CleanShard";
+
+    /// <summary>Merges the shards' spools into the cleaned dataset and quarantine, and records the cleaning lineage (the fan-in).</summary>
+    public const string MergeCleaning = "MergeCleaning";
 
     public const string BuildExamples = "BuildExamples";
 
@@ -28,5 +35,5 @@ public static class PipelineTaskNames
 
     /// <summary>Every activity name, for registration checks.</summary>
     public static IReadOnlyList<string> Activities { get; } =
-        [StartRun, CleanEvents, BuildExamples, SubmitTraining, RecordModelLineage, RecordStepFailure, FinalizeRun];
+        [StartRun, PlanCleaning, CleanShard, MergeCleaning, BuildExamples, SubmitTraining, RecordModelLineage, RecordStepFailure, FinalizeRun];
 }

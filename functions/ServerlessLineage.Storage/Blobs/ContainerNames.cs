@@ -12,4 +12,7 @@ public static class ContainerNames
     public const string Quarantine = "quarantine";
     public const string Models = "models";
     public const string LineageEvents = "lineage-events";
+
+    /// <summary>Intermediate files between a run's activities (cleaning shard spools), under the run id; deleted when the run ends.</summary>
+    public const string PipelineWork = "pipeline-work";
 }

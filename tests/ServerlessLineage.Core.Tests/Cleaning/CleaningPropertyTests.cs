@@ -11,7 +11,7 @@ public sealed class CleaningPropertyTests
 {
     private const int Iterations = 150;
 
-    private static readonly Gen<EventRow> Row = Gen.Select(
+    internal static readonly Gen<EventRow> Row = Gen.Select(
         Gen.Int[0, 40], Gen.OneOfConst("i1", "i2", "i3", "zz"), Gen.OneOfConst("view", "click", "ADD_TO_CART", "purchase"),
         Gen.OneOfConst<string?>(null, string.Empty, "red shoes", "a, \"quoted\"\nquery", "é"), Gen.Int[-200_000, 100_000], Gen.Int[0, 9],
         (id, item, type, query, seconds, user) => new EventRow
@@ -34,10 +34,10 @@ public sealed class CleaningPropertyTests
 
     private static readonly Gen<(int Op, int Position, byte Value)[]> Corruptions = Gen.Select(Operation, Gen.Int[0, int.MaxValue], NoisyByte).Array[1, 8];
 
-    private static readonly Gen<byte[]> CsvFile = Gen.Select(Row.Array[0, 40], Gen.Bool, Corruptions,
+    internal static readonly Gen<byte[]> CsvFile = Gen.Select(Row.Array[0, 40], Gen.Bool, Corruptions,
         (rows, crlf, corruptions) => Corrupt(ContractFiles.Utf8(ContractFiles.EventsCsv(rows, crlf ? "\r\n" : "\n")), corruptions));
 
-    private static readonly Gen<byte[]> JsonLinesFile = Gen.Select(Row.Array[0, 40], Corruptions,
+    internal static readonly Gen<byte[]> JsonLinesFile = Gen.Select(Row.Array[0, 40], Corruptions,
         (rows, corruptions) => Corrupt(ContractFiles.Utf8(ContractFiles.EventsJsonLines(rows)), corruptions));
 
     private static byte[] Corrupt(byte[] content, (int Op, int Position, byte Value)[] corruptions)

@@ -88,9 +88,14 @@ public sealed class LocalRunFixture : IAsyncLifetime
         }
     }
 
-    /// <summary><c>./lineage run --json --epochs 1</c> on the private Azurite, as a user runs it.</summary>
+    /// <summary>Cleaning shard size of the runs: small, so that the ~90 KB events file is cleaned as several shards.</summary>
+    public const int ShardBytes = 32_768;
+
+    /// <summary><c>./lineage run --json --epochs 1</c> on the private Azurite, as a user runs it (with small cleaning shards).</summary>
     public Task<CliResult> RunAsync(string events, string catalog) =>
-        RunScriptAsync("run", "--events", events, "--catalog", catalog, "--json", "--epochs", "1", "--timeout", "00:05:00", "--storage", ConnectionString);
+        RunScriptAsync(
+            "run", "--events", events, "--catalog", catalog, "--json", "--epochs", "1", "--timeout", "00:05:00", "--storage", ConnectionString,
+            "--shard-bytes", ShardBytes.ToString(System.Globalization.CultureInfo.InvariantCulture));
 
     /// <summary>A query command (<c>status</c>, <c>trace</c>, <c>explain</c>, <c>subject</c>) in-process against the private Azurite, with <c>--json</c>.</summary>
     public async Task<CliResult> QueryAsync(string command, params string[] args)

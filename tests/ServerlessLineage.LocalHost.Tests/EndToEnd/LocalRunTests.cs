@@ -34,6 +34,10 @@ public sealed partial class LocalRunTests(LocalRunFixture fixture, ITestOutputHe
         Assert.Equal(rowsIn, figures.GetProperty("rowsClean").GetDouble() + figures.GetProperty("rowsQuarantined").GetDouble());
         Assert.Equal(fixture.Data.GroundTruth.GoodRows, figures.GetProperty("rowsClean").GetDouble());
         Assert.Equal(fixture.Data.GroundTruth.BadRows.Count, figures.GetProperty("rowsQuarantined").GetDouble());
+        var shards = figures.GetProperty("cleaningShards").GetDouble();
+        Assert.Equal(Math.Ceiling(new FileInfo(fixture.Data.EventsPath).Length / (double)LocalRunFixture.ShardBytes), shards, tolerance: 1);
+        Assert.True(shards > 1, "the events were cleaned in more than one shard");
+        Assert.Equal(shards, figures.GetProperty("shardsCleaned").GetDouble());
 
         Assert.NotEmpty(summary.GetProperty("modelMetrics").EnumerateObject());
         foreach (var dataset in summary.GetProperty("datasets").EnumerateObject())

@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using ServerlessLineage.Core.Cleaning;
 using ServerlessLineage.Core.Datasets;
 using ServerlessLineage.Core.Jobs;
 using ServerlessLineage.Core.Lineage.Runs;
@@ -8,7 +9,8 @@ namespace ServerlessLineage.Pipeline.Tests.Orchestration;
 
 /// <summary>
 /// Activities that do no storage work but record every call and can be told to fail: lets the orchestration's control flow
-/// (retries, timeouts, failure recording) be tested in the in-process durable host.
+/// (retries, timeouts, failure recording, the cleaning fan-out) be tested in the in-process durable host. Also compiled into
+/// the Functions app's tests (linked), so both suites drive the same fake.
 /// </summary>
 internal sealed class FakePipelineActivities : IPipelineActivities
 {
@@ -32,18 +34,62 @@ internal sealed class FakePipelineActivities : IPipelineActivities
     public Task<Guid> StartRunAsync(StartRunInput input, CancellationToken cancellationToken) =>
         Run(PipelineTaskNames.StartRun, () => RunIds.FromInstanceId(input.InstanceId));
 
-    public Task<CleaningOutput> CleanEventsAsync(CleanEventsInput input, CancellationToken cancellationToken) =>
-        Run(PipelineTaskNames.CleanEvents, () => new CleaningOutput
+    /// <summary>Shards the fake plan cuts the events into.</summary>
+    public int ShardCount { get; set; } = 3;
+
+    public ConcurrentQueue<CleanShardInput> CleanedShards { get; } = new();
+
+    public ConcurrentQueue<MergeCleaningInput> Merges { get; } = new();
+
+    public Task<CleaningPlanOutput> PlanCleaningAsync(CleanEventsInput input, CancellationToken cancellationToken) =>
+        Run(PipelineTaskNames.PlanCleaning, () => new CleaningPlanOutput
         {
             RawEvents = Dataset("raw-events", 1),
-            RawCatalog = Dataset("raw-catalog", 2),
-            CleanedEvents = Dataset("cleaned-events", 3),
-            Catalog = Dataset("catalog", 4),
-            Quarantine = Dataset("quarantine", 5),
-            RowsIn = 100,
-            RowsClean = 90,
-            RowsQuarantined = 10,
-            CatalogItems = 20,
+            StartedAt = input.Request.RequestedAt,
+            Plan = new CleaningShardPlan
+            {
+                FileName = "events.csv",
+                FileBytes = 1_000L * ShardCount,
+                Format = "csv",
+                HeaderBytes = 60,
+                Shards = [.. Enumerable.Range(0, ShardCount).Select(i => new CleaningShard { Index = i, Offset = i * 1_000L, Length = 1_000, FirstLine = 1 + (i * 10L) })],
+            },
+        });
+
+    public Task<CleaningShardResult> CleanShardAsync(CleanShardInput input, CancellationToken cancellationToken) =>
+        Run(PipelineTaskNames.CleanShard, () =>
+        {
+            CleanedShards.Enqueue(input);
+            return new CleaningShardResult
+            {
+                Index = input.Shard.Index,
+                Format = "csv",
+                RowsIn = 10,
+                RowsKept = 9,
+                QuarantinedByReason = new Dictionary<string, long> { ["MALFORMED_ROW"] = 1 },
+                BlankLines = 0,
+                UnknownFields = [],
+                SpoolEntries = 10,
+            };
+        });
+
+    public Task<CleaningOutput> MergeCleaningAsync(MergeCleaningInput input, CancellationToken cancellationToken) =>
+        Run(PipelineTaskNames.MergeCleaning, () =>
+        {
+            Merges.Enqueue(input);
+            return new CleaningOutput
+            {
+                RawEvents = input.Plan.RawEvents,
+                RawCatalog = Dataset("raw-catalog", 2),
+                CleanedEvents = Dataset("cleaned-events", 3),
+                Catalog = Dataset("catalog", 4),
+                Quarantine = Dataset("quarantine", 5),
+                RowsIn = input.Shards.Sum(s => s.RowsIn),
+                RowsClean = input.Shards.Sum(s => s.RowsKept),
+                RowsQuarantined = input.Shards.Sum(s => s.RowsIn - s.RowsKept),
+                CatalogItems = 20,
+                Shards = input.Shards.Count,
+            };
         });
 
     public Task<ExamplesOutput> BuildExamplesAsync(BuildExamplesInput input, CancellationToken cancellationToken) =>

@@ -1,6 +1,7 @@
 using System.Text.Json.Nodes;
 using Azure.Data.Tables;
 using Azure.Storage.Blobs;
+using Azure.Storage.Blobs.Models;
 using Azure.Storage.Queues;
 using Microsoft.DurableTask.Client;
 using Microsoft.DurableTask.Testing;
@@ -39,6 +40,7 @@ public sealed class PipelineOnAzuriteTests(AzuriteFixture fixture) : IAsyncLifet
     private readonly string _rawContainer = AzuriteFixture.UniqueContainerName("raw");
     private readonly string _catalogContainer = AzuriteFixture.UniqueContainerName("catalog");
     private readonly string _jobsQueue = AzuriteFixture.UniqueContainerName("jobs");
+    private readonly string _workContainer = AzuriteFixture.UniqueContainerName("work");
     private TableLineageStore _store = null!;
     private OpenLineageEventLog _eventLog = null!;
     private DurableTaskTestHost _host = null!;
@@ -56,6 +58,8 @@ public sealed class PipelineOnAzuriteTests(AzuriteFixture fixture) : IAsyncLifet
             WorkDirectory = Path.Combine(_directory.Path, "work"),
             CatalogContainer = _catalogContainer,
             TrainingJobsQueue = _jobsQueue,
+            WorkContainer = _workContainer,
+            CleaningShardBytes = 16_384, // ~180 KB of events: about 11 shards
             Examples = new ExampleOptions { MaxSequenceLength = 32 },
         };
         var activities = new PipelineActivities(_blobs, _queues, _store, new Pseudonymizer(Secret), _eventLog, _options);
@@ -85,8 +89,15 @@ public sealed class PipelineOnAzuriteTests(AzuriteFixture fixture) : IAsyncLifet
         var prepared = Path.Combine(_directory.Path, "prepared");
         await new PrepareService(new Pseudonymizer(Secret)).RunAsync(
             _generated.EventsPath, _generated.CatalogPath, prepared, new PrepareOptions { RunStartedAt = RequestedAt, Examples = _options.Examples });
+        // Cleaning ran as shards (fan-out, fan-in) and still gives the bytes one pass gives.
         var expected = Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(await File.ReadAllBytesAsync(Path.Combine(prepared, PrepareFiles.Examples))));
         Assert.Equal(expected, job.Examples.Sha256.Hex);
+        var status = (await _host.Client.GetInstanceAsync(start.InstanceId, getInputsAndOutputs: true))!.ReadCustomStatusAs<PipelineStatus>()!;
+        Assert.True(status.Figures["cleaningShards"] > 5, $"{status.Figures["cleaningShards"]} shards");
+        var cleanedVersions = _blobs.GetBlobContainerClient(ContainerNames.Datasets).GetBlobsAsync(new GetBlobsOptions { Prefix = "cleaned-events/" });
+        var preparedCleaned = Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(await File.ReadAllBytesAsync(Path.Combine(prepared, PrepareFiles.CleanedEvents))));
+        Assert.True(await cleanedVersions.AnyAsync(b => b.Name.Contains(preparedCleaned, StringComparison.Ordinal)), "the sharded cleaned dataset is the unsharded one");
+        Assert.False(await _blobs.GetBlobContainerClient(_workContainer).GetBlobsAsync().AnyAsync(), "the shard spools are deleted after the merge");
         Assert.Equal(start.InstanceId, job.InstanceId);
         Assert.Equal(start.RunId, job.RootRunId);
         var examples = Path.Combine(_directory.Path, "job-examples.parquet");

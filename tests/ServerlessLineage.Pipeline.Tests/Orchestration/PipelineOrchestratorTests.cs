@@ -37,19 +37,28 @@ public sealed class PipelineOrchestratorTests : IAsyncLifetime
         var outcome = instance.ReadOutputAs<PipelineOutcome>()!;
         Assert.Equal(RunIds.FromInstanceId(instanceId), outcome.RootRunId);
         Assert.Equal(job.JobId, outcome.TrainingJobId);
-        Assert.Equal(90, outcome.Cleaning.RowsClean);
+        Assert.Equal(3 * 9, outcome.Cleaning.RowsClean);
+        Assert.Equal(3, outcome.Cleaning.Shards);
         Assert.Equal(40, outcome.Examples.TrainExamples);
         Assert.Equal("ranker", outcome.Model.ModelName);
-        foreach (var activity in new[] { PipelineTaskNames.StartRun, PipelineTaskNames.CleanEvents, PipelineTaskNames.BuildExamples, PipelineTaskNames.SubmitTraining, PipelineTaskNames.RecordModelLineage, PipelineTaskNames.FinalizeRun })
+        foreach (var activity in new[] { PipelineTaskNames.StartRun, PipelineTaskNames.PlanCleaning, PipelineTaskNames.MergeCleaning, PipelineTaskNames.BuildExamples, PipelineTaskNames.SubmitTraining, PipelineTaskNames.RecordModelLineage, PipelineTaskNames.FinalizeRun })
         {
             Assert.Equal(1, _activities.Calls(activity));
         }
+
+        // Fan-out: one activity per shard, each given its own shard and the plan's file figures; fan-in: the results in shard order.
+        Assert.Equal(3, _activities.Calls(PipelineTaskNames.CleanShard));
+        Assert.Equal([0, 1, 2], _activities.CleanedShards.Select(s => s.Shard.Index).Order());
+        Assert.All(_activities.CleanedShards, s => Assert.Equal(60, s.Plan.HeaderBytes));
+        Assert.Equal([0, 1, 2], Assert.Single(_activities.Merges).Shards.Select(s => s.Index));
 
         Assert.Equal(0, _activities.Calls(PipelineTaskNames.RecordStepFailure));
         Assert.Equal(RunState.Completed, Assert.Single(_activities.Finalized).State);
         var status = instance.ReadCustomStatusAs<PipelineStatus>()!;
         Assert.Equal(PipelineStages.Completed, status.Stage);
         Assert.Equal(0.75, status.Figures["auc"]);
+        Assert.Equal(3, status.Figures["cleaningShards"]);
+        Assert.Equal(3, status.Figures["shardsCleaned"]);
         Assert.Contains(PipelineStages.Training, status.StageSeconds.Keys);
     }
 
@@ -60,7 +69,7 @@ public sealed class PipelineOrchestratorTests : IAsyncLifetime
         var job = await WaitForJobAsync(instanceId);
         var status = await WaitForStageAsync(instanceId, PipelineStages.Training);
         Assert.Equal(job.JobId, status.TrainingJobId);
-        Assert.Equal(100, status.Figures["rowsIn"]);
+        Assert.Equal(30, status.Figures["rowsIn"]);
         Assert.Equal(40, status.Figures["trainExamples"]);
         await Client.TerminateInstanceAsync(instanceId);
     }
@@ -68,7 +77,7 @@ public sealed class PipelineOrchestratorTests : IAsyncLifetime
     [Fact]
     public async Task TransientActivityFailures_AreAbsorbedByRetries()
     {
-        _activities.FailWith(PipelineTaskNames.CleanEvents, call => call <= 2 ? new IOException($"storage hiccup {call}") : null);
+        _activities.FailWith(PipelineTaskNames.CleanShard, call => call <= 2 ? new IOException($"storage hiccup {call}") : null);
         _activities.FailWith(PipelineTaskNames.RecordModelLineage, call => call == 1 ? new TimeoutException("table timeout") : null);
         var instanceId = await StartAsync(Request());
         var job = await WaitForJobAsync(instanceId);
@@ -76,7 +85,8 @@ public sealed class PipelineOrchestratorTests : IAsyncLifetime
 
         var instance = await WaitAsync(instanceId);
         Assert.Equal(OrchestrationRuntimeStatus.Completed, instance.RuntimeStatus);
-        Assert.Equal(3, _activities.Calls(PipelineTaskNames.CleanEvents));
+        Assert.Equal(3 + 2, _activities.Calls(PipelineTaskNames.CleanShard));
+        Assert.Equal(3, Assert.Single(_activities.Merges).Shards.Count);
         Assert.Equal(2, _activities.Calls(PipelineTaskNames.RecordModelLineage));
         Assert.Empty(_activities.StepFailures);
     }
@@ -103,12 +113,13 @@ public sealed class PipelineOrchestratorTests : IAsyncLifetime
     [Fact]
     public async Task DataContractViolation_IsNotRetried_AndFailsTheRunAtCleaning()
     {
-        _activities.FailWith(PipelineTaskNames.CleanEvents, _ => new DataContractException("events.csv: missing required column 'event_type'."));
+        _activities.FailWith(PipelineTaskNames.PlanCleaning, _ => new DataContractException("events.csv: missing required column 'event_type'."));
         var instanceId = await StartAsync(Request());
 
         var instance = await WaitAsync(instanceId);
         Assert.Equal(OrchestrationRuntimeStatus.Failed, instance.RuntimeStatus);
-        Assert.Equal(1, _activities.Calls(PipelineTaskNames.CleanEvents));
+        Assert.Equal(1, _activities.Calls(PipelineTaskNames.PlanCleaning));
+        Assert.Equal(0, _activities.Calls(PipelineTaskNames.CleanShard));
         Assert.Equal(LineageNames.CleanEventsJob, Assert.Single(_activities.StepFailures).JobName);
         Assert.Contains("missing required column", Assert.Single(_activities.Finalized).Error, StringComparison.Ordinal);
     }
@@ -195,7 +206,23 @@ public sealed class PipelineOrchestratorTests : IAsyncLifetime
         var instance = await WaitAsync(instanceId);
         Assert.Equal(OrchestrationRuntimeStatus.Failed, instance.RuntimeStatus);
         Assert.Contains("modelConfiguration", instance.FailureDetails!.ErrorMessage, StringComparison.Ordinal);
-        Assert.Equal(0, _activities.Calls(PipelineTaskNames.CleanEvents));
+        Assert.Equal(0, _activities.Calls(PipelineTaskNames.PlanCleaning));
+    }
+
+    [Fact]
+    public async Task FailedShard_FailsTheRunAtCleaning_WithoutMerging()
+    {
+        _activities.FailWith(PipelineTaskNames.CleanShard, call => call == 2 ? new InvalidDataException("shard 1: spool upload corrupt") : null);
+        var instanceId = await StartAsync(Request());
+
+        var instance = await WaitAsync(instanceId);
+        Assert.Equal(OrchestrationRuntimeStatus.Failed, instance.RuntimeStatus);
+        Assert.Equal(0, _activities.Calls(PipelineTaskNames.MergeCleaning));
+        Assert.Equal(LineageNames.CleanEventsJob, Assert.Single(_activities.StepFailures).JobName);
+        var finalized = Assert.Single(_activities.Finalized);
+        Assert.Equal(RunState.Failed, finalized.State);
+        Assert.Contains("cleaning the events", finalized.Error, StringComparison.Ordinal);
+        Assert.Contains("spool upload corrupt", finalized.Error, StringComparison.Ordinal);
     }
 
     [Fact]

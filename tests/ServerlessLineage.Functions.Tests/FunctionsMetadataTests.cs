@@ -40,7 +40,7 @@ public sealed class FunctionsMetadataTests
     [Fact]
     public void EveryActivityName_HasAFunctionWithAnActivityTrigger()
     {
-        Assert.Equal(7, PipelineTaskNames.Activities.Count);
+        Assert.Equal(9, PipelineTaskNames.Activities.Count);
         foreach (var activity in PipelineTaskNames.Activities)
         {
             AssertBinding(Assert.Single(Bindings(activity)), "activityTrigger", "In");

@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using System.Security.Cryptography;
 using System.Text;
 
@@ -5,7 +6,8 @@ namespace ServerlessLineage.Core.Cleaning;
 
 /// <summary>
 /// Replaces user ids with <c>HMAC-SHA256(secret, user_id)</c>, hex, truncated to 128 bits. Without the secret the mapping cannot
-/// be recomputed or reversed; with it, a data-subject request can find a person's rows.
+/// be recomputed or reversed; with it, a data-subject request can find a person's rows. Thread-safe: one instance serves the
+/// parallel cleaning shards and concurrent requests of a host.
 /// </summary>
 public sealed class Pseudonymizer
 {
@@ -15,8 +17,9 @@ public sealed class Pseudonymizer
     private const int MaxCachedUsers = 1 << 21;
 
     private readonly byte[] _secret;
-    private readonly Dictionary<string, string> _cache = new(StringComparer.Ordinal);
-    private readonly Dictionary<string, string>.AlternateLookup<ReadOnlySpan<char>> _lookup;
+    private readonly ConcurrentDictionary<string, string> _cache = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, string>.AlternateLookup<ReadOnlySpan<char>> _lookup;
+    private int _cached;
 
     public Pseudonymizer(ReadOnlySpan<byte> secret)
     {
@@ -49,12 +52,18 @@ public sealed class Pseudonymizer
         Span<byte> mac = stackalloc byte[32];
         HMACSHA256.HashData(_secret, utf8[..length], mac);
         var subject = Convert.ToHexStringLower(mac[..(SubjectLength / 2)]);
-        if (_cache.Count >= MaxCachedUsers)
+        // A bounded cache: cleared when full (the count is approximate under concurrency, which only moves the bound a little).
+        if (Volatile.Read(ref _cached) >= MaxCachedUsers)
         {
             _cache.Clear();
+            Volatile.Write(ref _cached, 0);
         }
 
-        _lookup[userId] = subject;
+        if (_lookup.TryAdd(userId, subject))
+        {
+            Interlocked.Increment(ref _cached);
+        }
+
         return subject;
     }
 

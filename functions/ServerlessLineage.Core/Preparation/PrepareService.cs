@@ -185,7 +185,7 @@ public sealed class PrepareService(Pseudonymizer pseudonymizer)
             }
             else
             {
-                (eventMetrics, eventsSha, shards) = await CleanShardedAsync(eventsPath, catalog.Catalog, cleaningOptions, sharding, writer, quarantine, lines, cancellationToken);
+                (eventMetrics, eventsSha, shards) = await CleanShardedAsync(eventsPath, catalog.Catalog, cleaningOptions, sharding, writer, quarantine, lines, timings, cancellationToken);
             }
         }
 
@@ -245,8 +245,10 @@ public sealed class PrepareService(Pseudonymizer pseudonymizer)
         CleanedEventsWriter writer,
         QuarantineWriter quarantine,
         RowLineMapBuilder lines,
+        Dictionary<string, double> timings,
         CancellationToken cancellationToken)
     {
+        var clock = Stopwatch.StartNew();
         var name = Path.GetFileName(eventsPath);
         var fileBytes = new FileInfo(eventsPath).Length;
         string sha;
@@ -257,6 +259,7 @@ public sealed class PrepareService(Pseudonymizer pseudonymizer)
 
         // The planner's reader owns (and closes) the stream it reads.
         var plan = CleaningShardPlanner.Plan(File.OpenRead(eventsPath), name, fileBytes, sharding.ShardBytes, cancellationToken);
+        timings["plan"] = Lap(clock);
 
         var spoolFolder = Path.Combine(Path.GetTempPath(), $"serverlesslineage-spool-{Guid.NewGuid():N}");
         Directory.CreateDirectory(spoolFolder);
@@ -285,6 +288,7 @@ public sealed class PrepareService(Pseudonymizer pseudonymizer)
                 }
             }));
 
+            timings["shards"] = Lap(clock);
             var merge = new CleaningShardMerge(name, writer, quarantine, lines.Add);
             foreach (var result in results)
             {
@@ -292,7 +296,9 @@ public sealed class PrepareService(Pseudonymizer pseudonymizer)
                 await merge.AddShardAsync(result, spool, cancellationToken);
             }
 
-            return (merge.Complete(fileBytes), sha, plan.Shards.Count);
+            var metrics = merge.Complete(fileBytes);
+            timings["merge"] = Lap(clock);
+            return (metrics, sha, plan.Shards.Count);
         }
         finally
         {

@@ -225,9 +225,11 @@ internal static class BenchCommand
             await MeasureAsync("b: full cleaning", rows, () => CleanOnlyAsync(data.EventsPath, data.CatalogPath, Path.Combine(root, "clean"), cancellationToken)),
             await MeasureAsync("c: clean + examples + provenance", rows, () => PrepareAsync(data.EventsPath, data.CatalogPath, Path.Combine(root, "prepare"), cancellationToken)),
         };
-        var shards = 0;
+        CleaningOutcome? sharded = null;
         stages.Add(await MeasureAsync("d: sharded cleaning", rows, async () =>
-            shards = (await CleanShardedAsync(data.EventsPath, data.CatalogPath, Path.Combine(root, "sharded"), shardBytes, cancellationToken)).Shards));
+            sharded = await CleanShardedAsync(data.EventsPath, data.CatalogPath, Path.Combine(root, "sharded"), shardBytes, cancellationToken)));
+        var shards = sharded!.Shards;
+        double Part(string name) => sharded.Timings.GetValueOrDefault(name);
         var sameBytes = new[] { PrepareFiles.CleanedEvents, PrepareFiles.Quarantine }.All(f =>
             File.ReadAllBytes(Path.Combine(root, "clean", f)).AsSpan().SequenceEqual(File.ReadAllBytes(Path.Combine(root, "sharded", f))));
         var manifest = JsonSerializer.Deserialize<JsonElement>(await File.ReadAllTextAsync(Path.Combine(root, "prepare", PrepareFiles.Manifest), cancellationToken));
@@ -247,6 +249,7 @@ internal static class BenchCommand
         log.WriteLine();
         log.WriteLine($"  ratio b/a = {ratioB:0.000}   ratio c/a = {ratioC:0.000}   (targets: c/a >= 0.5, c >= 300,000 rows/s on one core)");
         log.WriteLine($"  ratio d/b = {ratioD:0.000}: {shards} shard(s) of {shardBytes / 1048576.0:0.#} MiB, {(pinned ? 1 : Environment.ProcessorCount)} core(s); output {(sameBytes ? "byte-identical to b" : "DIFFERS from b")}");
+        log.WriteLine($"  d's parts: plan {Part("plan"):0.000} s (sequential parse), shards {Part("shards"):0.000} s (parallel), merge {Part("merge"):0.000} s (sequential)");
         log.WriteLine($"  provenance: cleaned row -> raw line {lines.GetProperty("bytesPerKey").GetDouble():0.000} bytes/row; example -> cleaned rows {exampleRows.GetProperty("bytesPerKey").GetDouble():0.000} bytes/example");
         log.WriteLine($"  peak memory is the resident high-water mark of each stage ({(PeakMemory.CanReset ? "reset per stage" : "process-wide")})");
         return new
@@ -262,6 +265,7 @@ internal static class BenchCommand
             shardBytes,
             shards,
             ratioShardedToCleaning = ratioD,
+            shardedSeconds = new { plan = Part("plan"), shards = Part("shards"), merge = Part("merge") },
             shardedOutputIdentical = sameBytes,
             provenanceBytesPerCleanedRow = lines.GetProperty("bytesPerKey").GetDouble(),
             provenanceBytesPerExample = exampleRows.GetProperty("bytesPerKey").GetDouble(),

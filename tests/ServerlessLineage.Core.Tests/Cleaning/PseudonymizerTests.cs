@@ -79,4 +79,22 @@ public sealed class PseudonymizerTests
         var subjects = (await run.ReadCleanedAsync()).Subject;
         Assert.All(subjects, s => Assert.Equal(new Pseudonymizer(CleaningRun.Secret).Pseudonymize(user), s));
     }
+
+    [Fact(Timeout = 60_000)]
+    public async Task Pseudonymize_FromManyThreadsAtOnce_GivesTheSingleThreadedSubjects()
+    {
+        // Parallel cleaning shards and concurrent HTTP requests share one instance.
+        var ids = Enumerable.Range(0, 100_000).Select(i => "user-" + i.ToString(System.Globalization.CultureInfo.InvariantCulture)).ToArray();
+        var reference = new Pseudonymizer(CleaningRun.Secret);
+        var expected = ids.Select(reference.Pseudonymize).ToArray();
+        var shared = new Pseudonymizer(CleaningRun.Secret);
+
+        var results = await Task.WhenAll(Enumerable.Range(0, 4).Select(t => Task.Run(() =>
+            ids.Select((id, i) => (i, shared.Pseudonymize(ids[(i + (t * 24_989)) % ids.Length]))).ToArray())));
+
+        foreach (var (result, t) in results.Select((r, t) => (r, t)))
+        {
+            Assert.All(result, r => Assert.Equal(expected[(r.Item1 + (t * 24_989)) % ids.Length], r.Item2));
+        }
+    }
 }

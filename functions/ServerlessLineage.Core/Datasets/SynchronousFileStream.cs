@@ -38,6 +38,11 @@ public sealed class SynchronousFileStream : Stream
 
     public override int Read(Span<byte> buffer) => _file.Read(buffer);
 
+    // Byte at a time from the FileStream's buffer (the base class would go through a one-byte array per call).
+    public override int ReadByte() => _file.ReadByte();
+
+    public override void WriteByte(byte value) => _file.WriteByte(value);
+
     public override Task<int> ReadAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken) =>
         Task.FromResult(_file.Read(buffer, offset, count));
 

@@ -110,13 +110,18 @@ public static class PipelineOrchestrator
             .Select(shard => context.CallActivityAsync<CleaningShardResult>(PipelineTaskNames.CleanShard, new CleanShardInput(rootRunId, request, header, shard), options))
             .ToList();
         tracker.Figure("cleaningShards", shards.Count).Figure("shardsCleaned", 0).Update($"cleaning {shards.Count} shard(s)");
+        // Every shard is waited for, failed or not, so that no shard is still writing its spool when a failed run's
+        // FinalizeRun deletes the run's work files; the first failure (in shard order) then fails the step.
         var left = new List<Task<CleaningShardResult>>(pending);
+        var cleaned = 0;
         while (left.Count > 0)
         {
             var done = await Task.WhenAny(left);
             left.Remove(done);
-            await done; // a failed shard fails the step now, not after the others
-            tracker.Figure("shardsCleaned", shards.Count - left.Count).Update($"cleaning {shards.Count} shard(s)");
+            if (done.IsCompletedSuccessfully)
+            {
+                tracker.Figure("shardsCleaned", ++cleaned).Update($"cleaning {shards.Count} shard(s)");
+            }
         }
 
         var results = new List<CleaningShardResult>(pending.Count);

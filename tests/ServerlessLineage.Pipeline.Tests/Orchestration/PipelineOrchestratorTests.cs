@@ -218,6 +218,8 @@ public sealed class PipelineOrchestratorTests : IAsyncLifetime
         var instance = await WaitAsync(instanceId);
         Assert.Equal(OrchestrationRuntimeStatus.Failed, instance.RuntimeStatus);
         Assert.Equal(0, _activities.Calls(PipelineTaskNames.MergeCleaning));
+        Assert.Equal(3, _activities.Calls(PipelineTaskNames.CleanShard)); // not retried: a permanent error
+        Assert.Equal(2, _activities.CleanedShards.Count);
         Assert.Equal(LineageNames.CleanEventsJob, Assert.Single(_activities.StepFailures).JobName);
         var finalized = Assert.Single(_activities.Finalized);
         Assert.Equal(RunState.Failed, finalized.State);

@@ -53,34 +53,16 @@ public sealed class BlobEventPoller
     }
 
     /// <summary>Polls until <paramref name="cancellationToken"/> is cancelled (then returns); a failed poll is logged and retried.</summary>
-    public async Task RunAsync(CancellationToken cancellationToken)
-    {
-        while (!cancellationToken.IsCancellationRequested)
-        {
-            try
+    public Task RunAsync(CancellationToken cancellationToken) =>
+        PollLoop.RunAsync(
+            async token =>
             {
-                await PollOnceAsync(cancellationToken);
-            }
-            catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
-            {
-                return;
-            }
-            catch (Exception e) when (e is RequestFailedException or AggregateException or HttpRequestException)
-            {
-                // Storage unreachable or refusing (after the SDK's own retries, which end in an AggregateException): try later.
-                _logger.BlobPollFailed(e, _options.ContainerName, (long)_options.PollInterval.TotalMilliseconds);
-            }
-
-            try
-            {
-                await Task.Delay(_options.PollInterval, cancellationToken);
-            }
-            catch (OperationCanceledException)
-            {
-                return;
-            }
-        }
-    }
+                await PollOnceAsync(token);
+                return false;
+            },
+            _options.PollInterval,
+            e => _logger.BlobPollFailed(e, _options.ContainerName, (long)_options.PollInterval.TotalMilliseconds),
+            cancellationToken);
 
     /// <summary>
     /// Lists the container once and delivers every version without a receipt, oldest first. A handler that throws is logged and

@@ -54,40 +54,12 @@ public sealed class QueuePoller
     /// Receives until <paramref name="cancellationToken"/> is cancelled (then returns); pauses only when the queue was empty. A
     /// failed receive is logged and retried.
     /// </summary>
-    public async Task RunAsync(CancellationToken cancellationToken)
-    {
-        while (!cancellationToken.IsCancellationRequested)
-        {
-            QueuePollResult? result = null;
-            try
-            {
-                result = await PollOnceAsync(cancellationToken);
-            }
-            catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
-            {
-                return;
-            }
-            catch (Exception e) when (e is RequestFailedException or AggregateException or HttpRequestException)
-            {
-                // Storage unreachable or refusing (after the SDK's own retries, which end in an AggregateException): try later.
-                _logger.QueuePollFailed(e, QueueName, (long)_options.PollInterval.TotalMilliseconds);
-            }
-
-            if (result is { Received: > 0 })
-            {
-                continue;
-            }
-
-            try
-            {
-                await Task.Delay(_options.PollInterval, cancellationToken);
-            }
-            catch (OperationCanceledException)
-            {
-                return;
-            }
-        }
-    }
+    public Task RunAsync(CancellationToken cancellationToken) =>
+        PollLoop.RunAsync(
+            async token => (await PollOnceAsync(token)).Received > 0,
+            _options.PollInterval,
+            e => _logger.QueuePollFailed(e, QueueName, (long)_options.PollInterval.TotalMilliseconds),
+            cancellationToken);
 
     /// <summary>Receives one batch and handles its messages one after another.</summary>
     public async Task<QueuePollResult> PollOnceAsync(CancellationToken cancellationToken = default)

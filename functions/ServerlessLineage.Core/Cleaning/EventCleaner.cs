@@ -223,7 +223,7 @@ public sealed class EventCleaner
         return _chars.AsSpan(0, n);
     }
 
-    internal static string Shorten(ReadOnlySpan<byte> utf8)
+    private static string Shorten(ReadOnlySpan<byte> utf8)
     {
         var text = Encoding.UTF8.GetString(utf8[..Math.Min(utf8.Length, 64)]);
         return utf8.Length > 64 ? text + "…" : text;

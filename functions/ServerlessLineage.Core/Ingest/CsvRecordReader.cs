@@ -27,7 +27,7 @@ public sealed class CsvRecordReader : BufferedRecordReader
     private long _nextLine = 1;
 
     internal CsvRecordReader(
-        Stream stream, CountingStream counter, string fileName, IReadOnlyList<string> knownFields, IReadOnlyList<string> requiredFields, ShardContinuation? continuation)
+        Stream stream, CountingStream counter, string fileName, IReadOnlyList<string> knownFields, IReadOnlyList<string> requiredFields, long? continueAtLine)
         : base(stream, counter, knownFields)
     {
         _fileName = fileName;
@@ -41,9 +41,10 @@ public sealed class CsvRecordReader : BufferedRecordReader
         var header = ReadHeader();
         HeaderEndOffset = Position;
         _columnToField = MapHeader(header, knownFields, requiredFields);
-        if (continuation is not null)
+        if (continueAtLine is { } line)
         {
-            _nextLine = continuation.FirstLine;
+            // A later shard: its records are numbered from the line the planner found, and the header's blank lines are not its own.
+            _nextLine = line;
             BlankLines = 0;
         }
     }

@@ -22,17 +22,17 @@ public sealed class JsonLinesRecordReader : BufferedRecordReader
     private bool _sawObject;
     private int _nonBlankLines;
 
-    internal JsonLinesRecordReader(Stream stream, CountingStream counter, string fileName, IReadOnlyList<string> knownFields, ShardContinuation? continuation)
+    internal JsonLinesRecordReader(Stream stream, CountingStream counter, string fileName, IReadOnlyList<string> knownFields, long? continueAtLine)
         : base(stream, counter, knownFields)
     {
         _fileName = fileName;
         _knownUtf8 = [.. knownFields.Select(f => Encoding.UTF8.GetBytes(f))];
         _seen = new bool[knownFields.Count];
         Fill();
-        if (continuation is not null)
+        if (continueAtLine is { } line)
         {
             // Mid-file: no BOM to skip, and the whole file was already sniffed by whoever planned the shards.
-            _nextLine = continuation.FirstLine;
+            _nextLine = line;
             _sawObject = true;
         }
         else if (Window.StartsWith(Utf8Bom))

@@ -130,8 +130,8 @@ public abstract class RecordReader : IDisposable
         var format = DetectFormat(fileName, sniff.AsSpan(0, sniffLength));
         var source = new PrefixedStream(sniff.AsMemory(0, sniffLength), content);
         RecordReader reader = format == SourceFormat.Csv
-            ? new CsvRecordReader(source, counter, fileName, knownFields, requiredFields, continuation: null)
-            : new JsonLinesRecordReader(source, counter, fileName, knownFields, continuation: null);
+            ? new CsvRecordReader(source, counter, fileName, knownFields, requiredFields, continueAtLine: null)
+            : new JsonLinesRecordReader(source, counter, fileName, knownFields, continueAtLine: null);
         reader.IsCompressed = isGzip;
         return reader;
     }
@@ -181,10 +181,9 @@ public abstract class RecordReader : IDisposable
         {
             var counter = new CountingStream(content);
             var buffered = new BufferedStream(counter, 64 * 1024);
-            var continuation = new ShardContinuation(firstLine);
             reader = format == SourceFormat.Csv
-                ? new CsvRecordReader(buffered, counter, fileName, knownFields, requiredFields, continuation)
-                : new JsonLinesRecordReader(buffered, counter, fileName, knownFields, continuation);
+                ? new CsvRecordReader(buffered, counter, fileName, knownFields, requiredFields, continueAtLine: firstLine)
+                : new JsonLinesRecordReader(buffered, counter, fileName, knownFields, continueAtLine: firstLine);
         }
 
         reader.EndOffset = headerBytes + length;
@@ -273,9 +272,6 @@ public abstract class RecordReader : IDisposable
 
         _disposed = true;
     }
-
-    /// <summary>Where a reader over a later shard starts: line numbering continues at <see cref="FirstLine"/>, no BOM, no sniffing.</summary>
-    internal sealed record ShardContinuation(long FirstLine);
 
     private protected struct FieldValue
     {

@@ -145,7 +145,7 @@ public sealed class PrepareService(Pseudonymizer pseudonymizer)
     /// does not balance. With <paramref name="sharding"/>, the events are cleaned as byte-range shards in parallel and merged
     /// (see <see cref="CleaningShardPlanner"/>); the files and figures are the same bytes as without.
     /// </summary>
-    public async Task<CleaningOutcome> CleanAsync(
+    public Task<CleaningOutcome> CleanAsync(
         string eventsPath,
         string catalogPath,
         string outputDirectory,
@@ -154,48 +154,75 @@ public sealed class PrepareService(Pseudonymizer pseudonymizer)
         CleaningSharding? sharding = null,
         CancellationToken cancellationToken = default)
     {
-        var timings = new Dictionary<string, double>(StringComparer.Ordinal);
-        var clock = Stopwatch.StartNew();
-        string Output(string file) => Path.Combine(outputDirectory, file);
-
-        progress?.Report(new PrepareProgress("catalog", 0, new FileInfo(catalogPath).Length));
-        await using var quarantineStream = SynchronousFileStream.Create(Output(PrepareFiles.Quarantine));
-        using var quarantine = new QuarantineWriter(quarantineStream);
-        var catalog = await CleanCatalogAsync(catalogPath, quarantine, Output(PrepareFiles.Catalog), cancellationToken);
-        timings["catalog"] = Lap(clock);
-
+        var eventsName = Path.GetFileName(eventsPath);
         var eventsSize = new FileInfo(eventsPath).Length;
-        var lines = new RowLineMapBuilder();
-        CleaningMetrics eventMetrics;
-        string eventsSha;
-        var shards = 1;
-        var cleaningOptions = new CleaningOptions { RunStartedAt = runStartedAt };
-        await using (var output = SynchronousFileStream.Create(Output(PrepareFiles.CleanedEvents)))
-        await using (var writer = await CleanedEventsWriter.CreateAsync(output, cancellationToken))
-        {
-            if (sharding is null)
+        var options = new CleaningOptions { RunStartedAt = runStartedAt };
+        progress?.Report(new PrepareProgress("catalog", 0, new FileInfo(catalogPath).Length));
+        return WriteCleanedAsync(
+            catalogPath,
+            outputDirectory,
+            async (catalog, writer, quarantine, lines, timings) =>
             {
-                var cleaner = new EventCleaner(catalog.Catalog, pseudonymizer, cleaningOptions);
+                if (sharding is not null)
+                {
+                    return await CleanShardedAsync(eventsPath, catalog, options, sharding, writer, quarantine, lines, timings, cancellationToken);
+                }
+
+                var cleaner = new EventCleaner(catalog, pseudonymizer, options);
                 using var hashing = new HashingReadStream(File.OpenRead(eventsPath));
-                using var reader = RecordReader.Open(hashing, Path.GetFileName(eventsPath), EventFields.All, EventFields.Required);
+                using var reader = RecordReader.Open(hashing, eventsName, EventFields.All, EventFields.Required);
                 var bytes = progress is null ? null : new Progress<long>(b => progress.Report(new PrepareProgress("clean", b, eventsSize)));
-                eventMetrics = await cleaner.CleanAsync(reader, Path.GetFileName(eventsPath), writer, quarantine, lines.Add, bytes, cancellationToken);
+                var metrics = await cleaner.CleanAsync(reader, eventsName, writer, quarantine, lines.Add, bytes, cancellationToken);
                 hashing.Drain();
-                eventsSha = hashing.Sha256Hex();
-            }
-            else
-            {
-                (eventMetrics, eventsSha, shards) = await CleanShardedAsync(eventsPath, catalog.Catalog, cleaningOptions, sharding, writer, quarantine, lines, timings, cancellationToken);
-            }
-        }
+                return (metrics, hashing.Sha256Hex(), 1);
+            },
+            cancellationToken);
+    }
 
-        if (!eventMetrics.IsBalanced || !catalog.Metrics.IsBalanced)
+    /// <summary>
+    /// Cleans one shard of an events file into a spool at <paramref name="spoolPath"/>; <paramref name="content"/> holds the
+    /// bytes of <see cref="CleaningShardPlan.RangesFor"/> for it. Shared by the local sharded cleaning and the pipeline's shard
+    /// activity.
+    /// </summary>
+    public async Task<CleaningShardResult> CleanShardAsync(
+        CleaningShardPlan plan, CleaningShard shard, Stream content, CatalogIndex catalog, DateTimeOffset runStartedAt, string spoolPath, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(plan);
+        ArgumentNullException.ThrowIfNull(shard);
+        using var reader = plan.OpenShard(shard, content);
+        using var spool = new CleaningSpoolWriter(SynchronousFileStream.Create(spoolPath));
+        return await new EventCleaner(catalog, pseudonymizer, new CleaningOptions { RunStartedAt = runStartedAt })
+            .CleanShardAsync(reader, shard.Index, spool, cancellationToken);
+    }
+
+    /// <summary>
+    /// The fan-in of sharded cleaning: validates the catalog and merges the shards' spools (<paramref name="spoolPath"/> gives
+    /// each shard's file), in order, into the same files as <see cref="CleanAsync"/> writes. <paramref name="plan"/> is the
+    /// events file's plan and <paramref name="eventsSha256"/> its hash (both computed by whoever planned it).
+    /// </summary>
+    public static Task<CleaningOutcome> MergeShardsAsync(
+        string catalogPath,
+        string outputDirectory,
+        CleaningShardPlan plan,
+        string eventsSha256,
+        IReadOnlyList<CleaningShardResult> shards,
+        Func<CleaningShardResult, string> spoolPath,
+        CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(plan);
+        ArgumentNullException.ThrowIfNull(shards);
+        ArgumentNullException.ThrowIfNull(spoolPath);
+        if (shards.Count != plan.Shards.Count)
         {
-            throw new InvalidOperationException("Row accounting does not balance: rows in != clean + quarantined. Nothing was published.");
+            throw new ArgumentException($"The merge needs the results of all {plan.Shards.Count} shards; it got {shards.Count}.", nameof(shards));
         }
 
-        timings["clean"] = Lap(clock);
-        return new CleaningOutcome(catalog.Catalog, catalog.Metrics, eventMetrics, catalog.Lines, lines.Build(), catalog.Sha256, eventsSha, timings) { Shards = shards };
+        return WriteCleanedAsync(
+            catalogPath,
+            outputDirectory,
+            async (_, writer, quarantine, lines, _) =>
+                (await MergeSpoolsAsync(plan, shards, spoolPath, writer, quarantine, lines, cancellationToken), eventsSha256, plan.Shards.Count),
+            cancellationToken);
     }
 
     /// <summary>
@@ -236,6 +263,45 @@ public sealed class PrepareService(Pseudonymizer pseudonymizer)
         return new CatalogCleaning(catalog, metrics, lines.Build(), sha);
     }
 
+    /// <summary>
+    /// The frame of every cleaning: the catalog first (its dataset, and its rejected rows at the top of the quarantine), then the
+    /// events by <paramref name="cleanEvents"/> into the cleaned dataset and the same quarantine, then the accounting check.
+    /// </summary>
+    private static async Task<CleaningOutcome> WriteCleanedAsync(
+        string catalogPath,
+        string outputDirectory,
+        Func<CatalogIndex, CleanedEventsWriter, QuarantineWriter, RowLineMapBuilder, Dictionary<string, double>, Task<(CleaningMetrics Metrics, string Sha256, int Shards)>> cleanEvents,
+        CancellationToken cancellationToken)
+    {
+        var timings = new Dictionary<string, double>(StringComparer.Ordinal);
+        var clock = Stopwatch.StartNew();
+        string Output(string file) => Path.Combine(outputDirectory, file);
+
+        await using var quarantineStream = SynchronousFileStream.Create(Output(PrepareFiles.Quarantine));
+        using var quarantine = new QuarantineWriter(quarantineStream);
+        var catalog = await CleanCatalogAsync(catalogPath, quarantine, Output(PrepareFiles.Catalog), cancellationToken);
+        timings["catalog"] = Lap(clock);
+
+        var lines = new RowLineMapBuilder();
+        (CleaningMetrics Metrics, string Sha256, int Shards) events;
+        await using (var output = SynchronousFileStream.Create(Output(PrepareFiles.CleanedEvents)))
+        await using (var writer = await CleanedEventsWriter.CreateAsync(output, cancellationToken))
+        {
+            events = await cleanEvents(catalog.Catalog, writer, quarantine, lines, timings);
+        }
+
+        if (!events.Metrics.IsBalanced || !catalog.Metrics.IsBalanced)
+        {
+            throw new InvalidOperationException("Row accounting does not balance: rows in != clean + quarantined. Nothing was published.");
+        }
+
+        timings["clean"] = Lap(clock);
+        return new CleaningOutcome(catalog.Catalog, catalog.Metrics, events.Metrics, catalog.Lines, lines.Build(), catalog.Sha256, events.Sha256, timings)
+        {
+            Shards = events.Shards,
+        };
+    }
+
     /// <summary>Plans the shards of a local events file, cleans them in parallel into spool files, and merges them in order.</summary>
     private async Task<(CleaningMetrics Metrics, string Sha256, int Shards)> CleanShardedAsync(
         string eventsPath,
@@ -249,37 +315,31 @@ public sealed class PrepareService(Pseudonymizer pseudonymizer)
         CancellationToken cancellationToken)
     {
         var clock = Stopwatch.StartNew();
-        var name = Path.GetFileName(eventsPath);
-        var fileBytes = new FileInfo(eventsPath).Length;
+        CleaningShardPlan plan;
         string sha;
-        await using (var file = File.OpenRead(eventsPath))
+        using (var hashing = new HashingReadStream(File.OpenRead(eventsPath)))
         {
-            sha = Convert.ToHexStringLower(await SHA256.HashDataAsync(file, cancellationToken));
+            // One pass plans and hashes: the planner's reader closes only its own view of the stream.
+            plan = CleaningShardPlanner.Plan(new KeepOpenStream(hashing), Path.GetFileName(eventsPath), new FileInfo(eventsPath).Length, sharding.ShardBytes, cancellationToken);
+            hashing.Drain();
+            sha = hashing.Sha256Hex();
         }
 
-        // The planner's reader owns (and closes) the stream it reads.
-        var plan = CleaningShardPlanner.Plan(File.OpenRead(eventsPath), name, fileBytes, sharding.ShardBytes, cancellationToken);
         timings["plan"] = Lap(clock);
-
-        var spoolFolder = Path.Combine(Path.GetTempPath(), $"serverlesslineage-spool-{Guid.NewGuid():N}");
-        Directory.CreateDirectory(spoolFolder);
+        var spoolFolder = Directory.CreateTempSubdirectory("serverlesslineage-spool-").FullName;
         try
         {
-            string Spool(int index) => Path.Combine(spoolFolder, $"shard-{index:D5}.spool");
+            string Spool(CleaningShardResult result) => Path.Combine(spoolFolder, $"shard-{result.Index:D5}.spool");
             using var gate = new SemaphoreSlim(Math.Max(1, sharding.MaxParallelism));
             var results = await Task.WhenAll(plan.Shards.Select(async shard =>
             {
                 await gate.WaitAsync(cancellationToken);
                 try
                 {
+                    var parts = plan.RangesFor(shard).Select(r => (Stream)BoundedStream.OpenFileRange(eventsPath, r.Offset, r.Length)).ToList();
+                    var spool = Path.Combine(spoolFolder, $"shard-{shard.Index:D5}.spool");
                     return await Task.Run(
-                        async () =>
-                        {
-                            var parts = plan.RangesFor(shard).Select(r => (Stream)BoundedStream.OpenFileRange(eventsPath, r.Offset, r.Length)).ToList();
-                            using var reader = plan.OpenShard(shard, new ConcatenatedStream(parts));
-                            using var spool = new CleaningSpoolWriter(SynchronousFileStream.Create(Spool(shard.Index)));
-                            return await new EventCleaner(catalog, pseudonymizer, options).CleanShardAsync(reader, shard.Index, spool, cancellationToken);
-                        },
+                        () => CleanShardAsync(plan, shard, new ConcatenatedStream(parts), catalog, options.RunStartedAt, spool, cancellationToken),
                         cancellationToken);
                 }
                 finally
@@ -289,14 +349,7 @@ public sealed class PrepareService(Pseudonymizer pseudonymizer)
             }));
 
             timings["shards"] = Lap(clock);
-            var merge = new CleaningShardMerge(name, writer, quarantine, lines.Add);
-            foreach (var result in results)
-            {
-                using var spool = new CleaningSpoolReader(SynchronousFileStream.OpenRead(Spool(result.Index)), Spool(result.Index));
-                await merge.AddShardAsync(result, spool, cancellationToken);
-            }
-
-            var metrics = merge.Complete(fileBytes);
+            var metrics = await MergeSpoolsAsync(plan, results, Spool, writer, quarantine, lines, cancellationToken);
             timings["merge"] = Lap(clock);
             return (metrics, sha, plan.Shards.Count);
         }
@@ -304,6 +357,26 @@ public sealed class PrepareService(Pseudonymizer pseudonymizer)
         {
             Directory.Delete(spoolFolder, recursive: true);
         }
+    }
+
+    private static async Task<CleaningMetrics> MergeSpoolsAsync(
+        CleaningShardPlan plan,
+        IReadOnlyList<CleaningShardResult> shards,
+        Func<CleaningShardResult, string> spoolPath,
+        CleanedEventsWriter writer,
+        QuarantineWriter quarantine,
+        RowLineMapBuilder lines,
+        CancellationToken cancellationToken)
+    {
+        var merge = new CleaningShardMerge(plan.FileName, writer, quarantine, lines.Add);
+        foreach (var shard in shards)
+        {
+            var path = spoolPath(shard);
+            using var spool = new CleaningSpoolReader(SynchronousFileStream.OpenRead(path), $"shard {shard.Index}");
+            await merge.AddShardAsync(shard, spool, cancellationToken);
+        }
+
+        return merge.Complete(plan.FileBytes);
     }
 
     /// <summary>

@@ -127,13 +127,8 @@ public sealed class PipelineActivities : IPipelineActivities
         var shardPath = Path.Combine(scratch.Path, "shard.bin");
         await DownloadPinnedRangesAsync(request.Events, input.Plan.RangesFor(input.Shard), shardPath, cancellationToken);
         var spoolPath = Path.Combine(scratch.Path, "shard.spool");
-        CleaningShardResult result;
-        using (var reader = input.Plan.OpenShard(input.Shard, File.OpenRead(shardPath)))
-        using (var spool = new CleaningSpoolWriter(SynchronousFileStream.Create(spoolPath)))
-        {
-            var cleaner = new EventCleaner(catalog.Catalog, _pseudonymizer, new CleaningOptions { RunStartedAt = request.RequestedAt });
-            result = await cleaner.CleanShardAsync(reader, input.Shard.Index, spool, cancellationToken);
-        }
+        var result = await new PrepareService(_pseudonymizer).CleanShardAsync(
+            input.Plan, input.Shard, File.OpenRead(shardPath), catalog.Catalog, request.RequestedAt, spoolPath, cancellationToken);
 
         // Overwrites on a re-run: the same inputs give the same spool.
         await WorkBlob(input.RootRunId, input.Shard.Index).UploadAsync(spoolPath, overwrite: true, cancellationToken);
@@ -152,47 +147,24 @@ public sealed class PipelineActivities : IPipelineActivities
         using var scratch = Scratch.Create(_options.WorkDirectory, input.RootRunId, "merge");
         var request = input.Request;
         var plan = input.Plan.Plan;
-        if (input.Shards.Count != plan.Shards.Count || input.Shards.Select((s, i) => s.Index != i).Any(wrong => wrong))
-        {
-            throw new ArgumentException($"The merge needs the results of shards 0..{plan.Shards.Count - 1} in order; it got {input.Shards.Count}.", nameof(input));
-        }
-
         var catalogPath = Path.Combine(scratch.Path, "raw-catalog", SafeFileName(request.Catalog.Name));
         var rawCatalog = await DownloadPinnedAsync(request.Catalog, catalogPath, cancellationToken);
+        string Spool(CleaningShardResult shard) => Path.Combine(scratch.Path, $"shard-{shard.Index:D5}.spool");
+        foreach (var shard in input.Shards)
+        {
+            await DownloadWorkAsync(WorkBlob(input.RootRunId, shard.Index), Spool(shard), cancellationToken);
+        }
+
+        stages["download"] = Lap(clock);
         var output = Directory.CreateDirectory(Path.Combine(scratch.Path, "out")).FullName;
         string Output(string file) => Path.Combine(output, file);
-        var lines = new RowLineMapBuilder();
-        CatalogCleaning catalog;
-        CleaningMetrics metrics;
-        await using (var quarantineStream = SynchronousFileStream.Create(Output(PrepareFiles.Quarantine)))
-        using (var quarantine = new QuarantineWriter(quarantineStream))
-        {
-            catalog = await PrepareService.CleanCatalogAsync(catalogPath, quarantine, Output(PrepareFiles.Catalog), cancellationToken);
-            await using var cleanedStream = SynchronousFileStream.Create(Output(PrepareFiles.CleanedEvents));
-            await using var writer = await CleanedEventsWriter.CreateAsync(cleanedStream, cancellationToken);
-            var merge = new CleaningShardMerge(plan.FileName, writer, quarantine, lines.Add);
-            foreach (var shard in input.Shards)
-            {
-                var spoolPath = Path.Combine(scratch.Path, $"shard-{shard.Index:D5}.spool");
-                await DownloadWorkAsync(WorkBlob(input.RootRunId, shard.Index), spoolPath, cancellationToken);
-                using var spool = new CleaningSpoolReader(SynchronousFileStream.OpenRead(spoolPath), $"shard {shard.Index}");
-                await merge.AddShardAsync(shard, spool, cancellationToken);
-                File.Delete(spoolPath);
-            }
-
-            metrics = merge.Complete(plan.FileBytes);
-        }
-
-        if (!metrics.IsBalanced || !catalog.Metrics.IsBalanced)
-        {
-            throw new InvalidOperationException("Row accounting does not balance: rows in != clean + quarantined. Nothing was published.");
-        }
-
-        if (catalog.Sha256 != rawCatalog.Sha256.Hex)
+        var outcome = await PrepareService.MergeShardsAsync(catalogPath, output, plan, input.Plan.RawEvents.Sha256.Hex, input.Shards, Spool, cancellationToken);
+        if (outcome.CatalogSha256 != rawCatalog.Sha256.Hex)
         {
             throw new InvalidOperationException("The catalog changed on disk while it was cleaned.");
         }
 
+        var (metrics, catalog) = (outcome.EventMetrics, outcome.CatalogMetrics);
         stages["merge"] = Lap(clock);
         IReadOnlyDictionary<string, long> subjectRows;
         await using (var stream = File.OpenRead(Output(PrepareFiles.CleanedEvents)))
@@ -219,10 +191,10 @@ public sealed class PipelineActivities : IPipelineActivities
                 Catalog = catalogVersion,
                 Quarantine = quarantineVersion,
                 EventMetrics = metrics,
-                CatalogMetrics = catalog.Metrics,
+                CatalogMetrics = catalog,
                 ColumnLineage = DataPlaneColumnLineage.CleanedEvents(Name(rawEvents), Name(catalogVersion)),
-                EventLines = lines.Build(),
-                CatalogLines = catalog.Lines,
+                EventLines = outcome.EventLines,
+                CatalogLines = outcome.CatalogLines,
                 SubjectRows = subjectRows,
             },
             cancellationToken);
@@ -237,9 +209,9 @@ public sealed class PipelineActivities : IPipelineActivities
             RowsIn = metrics.RowsIn,
             RowsClean = metrics.RowsClean,
             RowsQuarantined = metrics.RowsQuarantined,
-            CatalogItems = catalog.Metrics.RowsClean,
-            CatalogRowsQuarantined = catalog.Metrics.RowsQuarantined,
-            Shards = plan.Shards.Count,
+            CatalogItems = catalog.RowsClean,
+            CatalogRowsQuarantined = catalog.RowsQuarantined,
+            Shards = outcome.Shards,
             Seconds = (_time.GetUtcNow() - input.Plan.StartedAt).TotalSeconds,
         };
     }

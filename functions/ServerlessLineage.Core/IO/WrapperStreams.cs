@@ -70,3 +70,9 @@ public sealed class BoundedStream(Stream inner, long length) : ReadOnlyStream
         base.Dispose(disposing);
     }
 }
+
+/// <summary>Reads through to a stream without owning it: disposing this leaves the inner stream open.</summary>
+public sealed class KeepOpenStream(Stream inner) : ReadOnlyStream
+{
+    public override int Read(Span<byte> buffer) => inner.Read(buffer);
+}
